@@ -1,0 +1,1 @@
+namespace Parley.Client; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Parley.Crypto; internal static class Placeholder { }
