@@ -170,6 +170,17 @@ export const commands = {
     };
   },
 
+  // Moves the current session state with a peer into the record's archive (as on a reset).
+  archiveSession: async (request) => {
+    const p = party(request);
+    const address = peerAddress(request);
+    const record = await p.sessions.getSession(address);
+    if (record === null) return { archived: false };
+    record.archiveCurrentState();
+    await p.sessions.saveSession(address, record);
+    return { archived: true };
+  },
+
   // --- Sender keys ------------------------------------------------------------------------------
 
   groupCreateDistribution: async (request) => {
