@@ -1,0 +1,23 @@
+namespace Parley.Protocol.Rest;
+
+/// <summary>
+/// Machine-readable error codes of the REST API. Every error answer is an RFC 7807 problem
+/// document whose "code" member is one of these; "detail" says what to do about it.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidNumber = "invalid_number";
+    public const string RateLimited = "rate_limited";
+    public const string UnknownSession = "unknown_session";
+    public const string IncorrectCode = "incorrect_code";
+    public const string CodeExpired = "code_expired";
+    public const string TooManyAttempts = "too_many_attempts";
+    public const string SessionNotVerified = "session_not_verified";
+    public const string InvalidKey = "invalid_key";
+    public const string InvalidSignature = "invalid_signature";
+    public const string UnknownAccount = "unknown_account";
+    public const string UnknownDevice = "unknown_device";
+    public const string TooManyKeys = "too_many_keys";
+    public const string Unauthorized = "unauthorized";
+}

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Parley.Server.Accounts;
+
+namespace Parley.Server.Connections;
+
+/// <summary>
+/// The WebSocket connections held by this node, and this node's single grain observer through
+/// which device grains reach them.
+/// </summary>
+public sealed class ConnectionRegistry(IGrainFactory grains) : INodeObserver
+{
+    private readonly ConcurrentDictionary<DeviceAddress, DeviceConnection> _connections = new();
+    private INodeObserver? _self;
+
+    public int Count => _connections.Count;
+
+    /// <summary>The grain reference other nodes use to reach this node.</summary>
+    public INodeObserver Reference => _self ??= grains.CreateObjectReference<INodeObserver>(this);
+
+    public bool TryGet(DeviceAddress device, out DeviceConnection connection) => _connections.TryGetValue(device, out connection!);
+
+    /// <summary>Registers a connection and returns the one it replaces on this node, if any.</summary>
+    public DeviceConnection? Register(DeviceConnection connection)
+    {
+        DeviceConnection? previous = null;
+        _connections.AddOrUpdate(connection.Device, connection, (_, old) =>
+        {
+            previous = old;
+            return connection;
+        });
+        return previous;
+    }
+
+    public void Unregister(DeviceConnection connection) =>
+        _connections.TryRemove(new KeyValuePair<DeviceAddress, DeviceConnection>(connection.Device, connection));
+
+    public IEnumerable<DeviceConnection> ForAccount(string accountId) =>
+        _connections.Where(pair => pair.Key.AccountId == accountId).Select(pair => pair.Value);
+
+    public Task Deliver(DeviceAddress device, Guid connectionId, PushedEnvelope envelope)
+    {
+        if (_connections.TryGetValue(device, out var connection) && connection.Id == connectionId)
+        {
+            connection.PushLive(envelope.Id, envelope.Frame);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task Close(DeviceAddress device, Guid connectionId, string reason)
+    {
+        if (_connections.TryGetValue(device, out var connection) && connection.Id == connectionId)
+        {
+            connection.Close(reason);
+        }
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,108 @@
+using Google.Protobuf;
+using Parley.Protocol.Wire;
+using Parley.Server.Messages;
+
+namespace Parley.Server.Connections;
+
+/// <summary>Handling of the frames a client sends.</summary>
+public sealed partial class DeviceConnection
+{
+    private async Task HandleFrameAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        ClientFrame frame;
+        try
+        {
+            frame = ClientFrame.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            Send(Frames.Error(ErrorCode.MalformedFrame, "The frame is not a valid ClientFrame protobuf."));
+            return;
+        }
+        var requestId = frame.RequestId;
+        switch (frame.BodyCase)
+        {
+            case ClientFrame.BodyOneofCase.Send:
+                if (!_sendLimiter.AttemptAcquire().IsAcquired)
+                {
+                    var limited = Frames.Error(ErrorCode.RateLimited, "Too many messages; slow down.");
+                    limited.Error.RetryAfterMs = 1000;
+                    Reply(requestId, limited);
+                    return;
+                }
+                await _inFlight.WaitAsync(cancellationToken);
+                Task<ServerFrame> sending;
+                try
+                {
+                    sending = await _services.Sender.SendAsync(Device, frame.Send, cancellationToken);
+                }
+                catch
+                {
+                    _inFlight.Release();
+                    throw;
+                }
+                _ = ReplyWhenDoneAsync(requestId, sending);
+                break;
+            case ClientFrame.BodyOneofCase.Ack:
+                if (frame.Ack.EnvelopeIds.Count > MessageLimits.MaxIdsPerFrame)
+                {
+                    Reply(requestId, Frames.Error(ErrorCode.MalformedFrame, $"Ack at most {MessageLimits.MaxIdsPerFrame} envelopes per frame."));
+                    return;
+                }
+                await _inFlight.WaitAsync(cancellationToken);
+                _ = ReplyWhenDoneAsync(requestId, AcknowledgeAsync(frame.Ack, cancellationToken));
+                break;
+            case ClientFrame.BodyOneofCase.ReadReceipt:
+                await _inFlight.WaitAsync(cancellationToken);
+                _ = ReplyWhenDoneAsync(requestId, _services.Receipts.SendReadReceiptAsync(Device, frame.ReadReceipt, cancellationToken));
+                break;
+            case ClientFrame.BodyOneofCase.Ping:
+                Reply(requestId, new ServerFrame
+                {
+                    Pong = new Pong { ClientTime = frame.Ping.ClientTime, ServerTime = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds() },
+                });
+                break;
+            default:
+                Reply(requestId, Frames.Error(ErrorCode.MalformedFrame, "The frame has no body this server understands."));
+                break;
+        }
+    }
+
+    private async Task<ServerFrame> AcknowledgeAsync(AckEnvelopes ack, CancellationToken cancellationToken)
+    {
+        var ids = ack.EnvelopeIds.Where(id => id <= long.MaxValue).Select(id => (long)id).ToList();
+        var acked = await _services.Receipts.AcknowledgeAsync(Device, ids, cancellationToken);
+        return new ServerFrame { AckResult = new AckResult { Acked = (uint)acked } };
+    }
+
+    /// <summary>Answers a pipelined request once its work (usually a group commit) is done.</summary>
+    private async Task ReplyWhenDoneAsync(ulong requestId, Task<ServerFrame> work)
+    {
+        try
+        {
+            Reply(requestId, await work);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection closed while the request was in flight; the client will retry.
+        }
+        catch (Exception error)
+        {
+            LogRequestFailed(_services.Log, error, Device.ToString());
+            Reply(requestId, Frames.Error(ErrorCode.Internal, "The server failed to process this request; nothing was stored."));
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private void Reply(ulong requestId, ServerFrame frame)
+    {
+        frame.RequestId = requestId;
+        Send(frame);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request on connection of device {Device} failed")]
+    private static partial void LogRequestFailed(ILogger logger, Exception error, string device);
+}

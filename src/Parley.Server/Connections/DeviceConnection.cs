@@ -1,0 +1,247 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using System.Threading.RateLimiting;
+using Google.Protobuf;
+using Parley.Protocol.Wire;
+using Parley.Server.Accounts;
+using Parley.Server.Messages;
+
+namespace Parley.Server.Connections;
+
+/// <summary>
+/// One authenticated device's WebSocket. On connect it sends the stored backlog in order, then
+/// "queue drained", then live envelopes; meanwhile it reads client frames. Live pushes that race
+/// with the backlog are held back and de-duplicated, so nothing is sent twice or out of order.
+/// </summary>
+public sealed partial class DeviceConnection
+{
+    /// <summary>Frames waiting for a slow client before we give up on it (it reconnects and reads the backlog).</summary>
+    private const int MaxQueuedFrames = 10_000;
+    private const int BacklogPageSize = 256;
+
+    private readonly WebSocket _socket;
+    private readonly ConnectionServices _services;
+    private readonly Channel<Outgoing> _outgoing = Channel.CreateBounded<Outgoing>(
+        new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim _inFlight = new(MessageLimits.MaxInFlightPerConnection);
+    private readonly TokenBucketRateLimiter _sendLimiter;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _closed = new();
+    private bool _draining = true;
+    private long _backlogWatermark;
+    private List<(long Id, byte[] Frame)>? _heldBack = [];
+
+    public DeviceConnection(DeviceAddress device, WebSocket socket, ConnectionServices services)
+    {
+        Device = device;
+        _socket = socket;
+        _services = services;
+        var perSecond = Math.Max(1, services.Limits.MessagesPerConnectionPerSecond);
+        _sendLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = perSecond * 2,
+            TokensPerPeriod = perSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    public DeviceAddress Device { get; }
+
+    public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>Runs the connection until the client leaves or it is closed.</summary>
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closed.Token);
+        var writing = WriteLoopAsync(linked.Token);
+        var draining = DrainBacklogAsync(linked.Token);
+        try
+        {
+            await ReadLoopAsync(linked.Token);
+        }
+        catch (Exception error) when (error is OperationCanceledException or WebSocketException)
+        {
+            // The client went away or we closed it; both are normal ends of a connection.
+        }
+        finally
+        {
+            _outgoing.Writer.TryComplete();
+            await _closed.CancelAsync();
+            await Task.WhenAll(Quietly(writing), Quietly(draining));
+            _sendLimiter.Dispose();
+        }
+    }
+
+    /// <summary>Queues a live envelope; called from any thread once the envelope is durable.</summary>
+    public void PushLive(long envelopeId, byte[] frame)
+    {
+        lock (_gate)
+        {
+            if (_draining)
+            {
+                _heldBack!.Add((envelopeId, frame));
+                return;
+            }
+            if (envelopeId <= _backlogWatermark)
+            {
+                return; // already sent as part of the backlog
+            }
+        }
+        Send(frame);
+    }
+
+    /// <summary>Asks the connection to close with a reason the client sees.</summary>
+    public void Close(string reason) =>
+        Close(reason == "connected elsewhere" ? CloseCodes.Replaced : CloseCodes.LoggedOut, reason);
+
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (!_outgoing.Writer.TryWrite(new Outgoing(null, status, reason)))
+        {
+            _closed.Cancel();
+        }
+        // A client that ignores our close frame is cut off after a grace period.
+        _closed.CancelAfter(TimeSpan.FromSeconds(5));
+    }
+
+    private void Send(ServerFrame frame) => Send(frame.ToByteArray());
+
+    private void Send(byte[] frame)
+    {
+        if (!_outgoing.Writer.TryWrite(new Outgoing(frame, null, null)))
+        {
+            // The client is not reading; everything pushed is in the database, so it loses nothing by reconnecting.
+            _closed.Cancel();
+        }
+    }
+
+    private async Task DrainBacklogAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendBacklogAsync(cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            LogRequestFailed(_services.Log, error, Device.ToString());
+            Close(WebSocketCloseStatus.InternalServerError, "could not read the queue; reconnect");
+        }
+    }
+
+    private async Task SendBacklogAsync(CancellationToken cancellationToken)
+    {
+        var now = _services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        long after = 0;
+        var count = 0;
+        while (true)
+        {
+            var page = await _services.Envelopes.ReadQueueAsync(Device, after, BacklogPageSize, now, cancellationToken);
+            foreach (var envelope in page)
+            {
+                Send(envelope.ToFrameBytes());
+                after = envelope.Id;
+                count++;
+            }
+            if (page.Count < BacklogPageSize)
+            {
+                break;
+            }
+        }
+        List<(long Id, byte[] Frame)> heldBack;
+        lock (_gate)
+        {
+            _backlogWatermark = after;
+            _draining = false;
+            heldBack = _heldBack!;
+            _heldBack = null;
+            // Sent inside the lock so that a concurrent PushLive cannot overtake these.
+            Send(new ServerFrame { QueueDrained = new QueueDrained { Count = (uint)count } });
+            foreach (var (id, frame) in heldBack.OrderBy(h => h.Id))
+            {
+                if (id > after)
+                {
+                    Send(frame);
+                }
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var item in _outgoing.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (item.Frame is not null)
+            {
+                await _socket.SendAsync(item.Frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                continue;
+            }
+            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, cancellationToken);
+            }
+            return;
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MessageLimits.MaxFrameBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    Close(WebSocketCloseStatus.NormalClosure, "bye");
+                    return;
+                }
+                if (result.MessageType == WebSocketMessageType.Text)
+                {
+                    Close(CloseCodes.TextFrame, "Parley frames are binary protobuf");
+                    return;
+                }
+                length += result.Count;
+                if (length > MessageLimits.MaxFrameBytes)
+                {
+                    Close(CloseCodes.FrameTooLarge, $"frames are limited to {MessageLimits.MaxFrameBytes} bytes");
+                    return;
+                }
+                if (result.EndOfMessage)
+                {
+                    await HandleFrameAsync(buffer.AsSpan(0, length).ToArray(), cancellationToken);
+                    length = 0;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception error) when (error is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The connection is ending; the other loop's fate is already decided.
+        }
+    }
+
+    private readonly record struct Outgoing(byte[]? Frame, WebSocketCloseStatus? CloseStatus, string? CloseReason);
+}

@@ -1,0 +1,23 @@
+using Parley.Server.Messages;
+
+namespace Parley.Server.Connections;
+
+/// <summary>
+/// Pushes a freshly stored envelope towards its device: straight into the socket when the device is
+/// connected to this node, otherwise through its device grain to whichever node holds it.
+/// Fire-and-forget by design: the envelope is already durable, so a lost push only delays it
+/// until the device's next connect.
+/// </summary>
+public sealed class EnvelopeNotifier(ConnectionRegistry registry, IGrainFactory grains)
+{
+    public void Notify(StoredEnvelope envelope)
+    {
+        var frame = envelope.ToFrameBytes();
+        if (registry.TryGet(envelope.Destination, out var connection))
+        {
+            connection.PushLive(envelope.Id, frame);
+            return;
+        }
+        _ = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(envelope.Destination)).Push(new PushedEnvelope(envelope.Id, frame));
+    }
+}

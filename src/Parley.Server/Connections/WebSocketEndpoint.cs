@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using Parley.Server.Accounts;
+
+namespace Parley.Server.Connections;
+
+/// <summary>/v1/websocket: the authenticated, binary-protobuf channel of a device.</summary>
+public static class WebSocketEndpoint
+{
+    public static void MapWebSocketEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/websocket", AcceptAsync).RequireAuthorization().WithTags("Messages")
+            .WithSummary("Upgrade to the device's WebSocket (frames: ClientFrame/ServerFrame in websocket.proto).");
+    }
+
+    private static async Task<IResult> AcceptAsync(HttpContext context, ClaimsPrincipal user, ConnectionRegistry registry,
+        ConnectionServices services, IGrainFactory grains)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            return Hosting.ApiProblem.BadRequest(Protocol.Rest.ErrorCodes.InvalidRequest, "This endpoint only accepts WebSocket upgrades.");
+        }
+        var device = user.Device();
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = TimeSpan.FromSeconds(30),
+            KeepAliveTimeout = TimeSpan.FromSeconds(60),
+        });
+        var connection = new DeviceConnection(device, socket, services);
+        registry.Register(connection)?.Close(CloseCodes.Replaced, "connected elsewhere");
+        var grain = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(device));
+        await grain.Connect(registry.Reference, connection.Id);
+        try
+        {
+            await connection.RunAsync(context.RequestAborted);
+        }
+        finally
+        {
+            registry.Unregister(connection);
+            await grain.Disconnect(connection.Id);
+        }
+        return Results.Empty;
+    }
+}

@@ -1,0 +1,48 @@
+namespace Parley.Server.Hosting;
+
+/// <summary>
+/// Configuration under the "Parley" section (appsettings, PARLEY__... environment variables,
+/// or --Parley:Key=value; --data is a shortcut for Parley:DataDirectory).
+/// </summary>
+public sealed class ParleyOptions
+{
+    public const string Section = "Parley";
+
+    /// <summary>Where the SQLite database, the development SMS outbox and media live.</summary>
+    public string DataDirectory { get; set; } = "parley-data";
+
+    /// <summary>A PostgreSQL connection string; when empty the embedded SQLite database is used.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>When set, verification codes are POSTed here (JSON) instead of the outbox file.</summary>
+    public string? SmsWebhookUrl { get; set; }
+
+    public OrleansOptions Orleans { get; set; } = new();
+
+    public LimitOptions Limits { get; set; } = new();
+}
+
+public sealed class OrleansOptions
+{
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+}
+
+/// <summary>Abuse limits. Defaults suit a family or company server; raise them for load tests.</summary>
+public sealed class LimitOptions
+{
+    /// <summary>Registration session/code requests per client IP per minute.</summary>
+    public int RegistrationRequestsPerIpPerMinute { get; set; } = 10;
+
+    /// <summary>Verification codes sent to one number per hour (new sessions and resends).</summary>
+    public int CodesPerNumberPerHour { get; set; } = 5;
+
+    /// <summary>Code verification attempts per client IP per minute (on top of 5 per session).</summary>
+    public int VerificationAttemptsPerIpPerMinute { get; set; } = 30;
+
+    /// <summary>Prekey bundle fetches and number look-ups per account per minute.</summary>
+    public int KeyFetchesPerAccountPerMinute { get; set; } = 300;
+
+    /// <summary>Messages a single connection may send per second (token bucket, burst = 2x).</summary>
+    public int MessagesPerConnectionPerSecond { get; set; } = 500;
+}

@@ -1,0 +1,107 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.RateLimiting;
+using Parley.Protocol.Rest;
+using Parley.Server.Accounts;
+using Parley.Server.Connections;
+using Parley.Server.Keys;
+using Parley.Server.Messages;
+using Parley.Server.Registration;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Hosting;
+
+/// <summary>Wires the features together. Each feature's own endpoints live in its folder.</summary>
+public static class ServerComposition
+{
+    public static WebApplicationBuilder AddParley(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(options.Limits);
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<Database>(_ => string.IsNullOrWhiteSpace(options.PostgresConnectionString)
+            ? SqliteDatabase.InDirectory(dataDirectory)
+            : new PostgresDatabase(options.PostgresConnectionString));
+        services.AddSingleton<RegistrationSessionStore>();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<KeyStore>();
+        services.AddSingleton<EnvelopeStore>();
+        services.AddSingleton<EnvelopeWriter>();
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<EnvelopeNotifier>();
+        services.AddSingleton<DeviceDisconnector>();
+        services.AddSingleton<MessageSender>();
+        services.AddSingleton<ReceiptSender>();
+        services.AddSingleton<ConnectionServices>();
+        services.AddHostedService<EnvelopeExpiryService>();
+
+        if (string.IsNullOrWhiteSpace(options.SmsWebhookUrl))
+        {
+            services.AddSingleton<ISmsSender>(new OutboxSmsSender(Path.Combine(dataDirectory, "sms-outbox.log")));
+        }
+        else
+        {
+            services.AddHttpClient<WebhookSmsSender>();
+            services.AddSingleton<ISmsSender>(sp => new WebhookSmsSender(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(WebhookSmsSender)), new Uri(options.SmsWebhookUrl)));
+        }
+
+        services.AddAuthentication(DeviceAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, DeviceAuthenticationHandler>(DeviceAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddRateLimiter(limiter => ConfigureRateLimits(limiter, options.Limits));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort));
+        return builder;
+    }
+
+    public static async Task<WebApplication> UseParleyAsync(this WebApplication app)
+    {
+        await app.Services.GetRequiredService<Database>().MigrateAsync();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapOpenApi();
+        app.MapHealthEndpoint();
+        app.MapRegistrationEndpoints();
+        app.MapAccountEndpoints();
+        app.MapKeysEndpoints();
+        app.MapWebSocketEndpoint();
+        return app;
+    }
+
+    private static void ConfigureRateLimits(RateLimiterOptions limiter, LimitOptions limits)
+    {
+        limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        limiter.OnRejected = async (context, cancellationToken) =>
+        {
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+            context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ApiProblem.TooManyRequests("Too many requests; try again later.", retryAfter).ExecuteAsync(context.HttpContext);
+        };
+        limiter.AddPolicy(RegistrationEndpoints.RequestCodePolicy, context => PerMinute(ClientIp(context), limits.RegistrationRequestsPerIpPerMinute));
+        limiter.AddPolicy(RegistrationEndpoints.VerifyPolicy, context => PerMinute(ClientIp(context), limits.VerificationAttemptsPerIpPerMinute));
+        limiter.AddPolicy(KeysEndpoints.FetchPolicy, context =>
+            PerMinute(context.User.Identity?.IsAuthenticated == true ? context.User.Device().AccountId : ClientIp(context), limits.KeyFetchesPerAccountPerMinute));
+    }
+
+    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static RateLimitPartition<string> PerMinute(string key, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, permits),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        });
+}

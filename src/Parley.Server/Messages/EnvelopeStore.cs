@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Parley.Protocol.Wire;
+using Parley.Server.Accounts;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messages;
+
+/// <summary>Reads of the per-device envelope queues (writes go through <see cref="EnvelopeWriter"/>).</summary>
+public sealed class EnvelopeStore(Database database)
+{
+    /// <summary>Undelivered envelopes are dropped after this long, as WhatsApp and Signal do.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    /// <summary>The next page of a device's queue after <paramref name="afterId"/>, oldest first, skipping expired ones.</summary>
+    public async Task<IReadOnlyList<StoredEnvelope>> ReadQueueAsync(DeviceAddress device, long afterId, int limit, long now,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT id, type, source_account, source_device, message_id, client_timestamp, server_timestamp, content, receipted_ids, expires_at
+            FROM envelopes WHERE account_id = @a AND device_id = @d AND id > @after AND expires_at > @now
+            ORDER BY id LIMIT @limit
+            """).With("a", device.AccountId).With("d", device.DeviceId).With("after", afterId).With("now", now).With("limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var page = new List<StoredEnvelope>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            page.Add(new StoredEnvelope(reader.GetInt64(0), device, (EnvelopeType)reader.GetInt32(1), reader.GetString(2),
+                reader.GetInt32(3), (byte[])reader.GetValue(4), reader.GetInt64(5), reader.GetInt64(6),
+                (byte[])reader.GetValue(7), (byte[])reader.GetValue(8), reader.GetInt64(9)));
+        }
+        return page;
+    }
+
+    /// <summary>The sender of each still-queued envelope among <paramref name="ids"/> (to prepare receipts).</summary>
+    public async Task<IReadOnlySet<string>> FindSourcesAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "SELECT source_account, type FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d")
+            .With("id", 0L).With("a", device.AccountId).With("d", device.DeviceId);
+        var sources = new HashSet<string>();
+        foreach (var id in ids)
+        {
+            command.Set("id", id);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken) && IsMessageType((EnvelopeType)reader.GetInt32(1)))
+            {
+                sources.Add(reader.GetString(0));
+            }
+        }
+        return sources;
+    }
+
+    public async Task<int> CountQueuedAsync(DeviceAddress device, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT COUNT(*) FROM envelopes WHERE account_id = @a AND device_id = @d")
+            .With("a", device.AccountId).With("d", device.DeviceId);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<int> DeleteExpiredAsync(long now, CancellationToken cancellationToken)
+    {
+        await using DbConnection connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("DELETE FROM envelopes WHERE expires_at <= @now", cancellationToken, ("now", now));
+    }
+
+    public static bool IsMessageType(EnvelopeType type) =>
+        type is EnvelopeType.Ciphertext or EnvelopeType.PrekeyMessage or EnvelopeType.SenderKeyMessage;
+}

@@ -1,0 +1,123 @@
+using Google.Protobuf;
+using Parley.Protocol.Wire;
+using Parley.Server.Accounts;
+using Parley.Server.Connections;
+
+namespace Parley.Server.Messages;
+
+/// <summary>
+/// The send path: checks a message against the recipient's current devices, stores one envelope
+/// per device durably, then pushes them to whichever devices are online.
+/// </summary>
+public sealed class MessageSender(AccountStore accounts, EnvelopeWriter writer, EnvelopeNotifier notifier, TimeProvider clock)
+{
+    /// <summary>
+    /// Validates the message and, when it is acceptable, starts storing it. The returned task
+    /// completes once the envelopes are durable (answer "sent") or with the error to answer.
+    /// Storing is enqueued before this method returns, so calls made in order are stored in order.
+    /// </summary>
+    public async Task<Task<ServerFrame>> SendAsync(DeviceAddress sender, SendMessage message, CancellationToken cancellationToken)
+    {
+        if (Validate(message) is { } invalid)
+        {
+            return Task.FromResult(invalid);
+        }
+        var devices = await accounts.GetDeviceRegistrationsAsync(message.DestinationAccount, cancellationToken);
+        if (devices.Count == 0)
+        {
+            return Task.FromResult(Frames.Error(ErrorCode.UnknownAccount, "No such account."));
+        }
+        if (CheckDevices(sender, message, devices) is { } mismatch)
+        {
+            return Task.FromResult(mismatch);
+        }
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
+        var messageId = message.MessageId.ToByteArray();
+        var envelopes = new StoredEnvelope[message.Ciphertexts.Count];
+        for (var i = 0; i < envelopes.Length; i++)
+        {
+            var ciphertext = message.Ciphertexts[i];
+            envelopes[i] = new StoredEnvelope(0, new DeviceAddress(message.DestinationAccount, (int)ciphertext.DeviceId),
+                ciphertext.Type, sender.AccountId, sender.DeviceId, messageId, message.ClientTimestamp, now,
+                ciphertext.Content.ToByteArray(), [], expiresAt);
+        }
+        return StoreAndDeliverAsync(writer.InsertAsync(envelopes), now);
+    }
+
+    private async Task<ServerFrame> StoreAndDeliverAsync(Task<IReadOnlyList<StoredEnvelope>> storing, long now)
+    {
+        var stored = await storing;
+        var result = new SendResult { ServerTimestamp = now };
+        foreach (var envelope in stored)
+        {
+            result.EnvelopeIds.Add((ulong)envelope.Id);
+            notifier.Notify(envelope);
+        }
+        return new ServerFrame { SendResult = result };
+    }
+
+    private static ServerFrame? Validate(SendMessage message)
+    {
+        if (!Guid.TryParse(message.DestinationAccount, out _))
+        {
+            return Frames.Error(ErrorCode.MalformedFrame, "destination_account must be an account id (UUID).");
+        }
+        if (message.MessageId.Length != StoredEnvelope.MessageIdLength)
+        {
+            return Frames.Error(ErrorCode.MalformedFrame, "message_id must be 16 bytes.");
+        }
+        if (message.Ciphertexts.Count is 0 or > MessageLimits.MaxDevicesPerMessage)
+        {
+            return Frames.Error(ErrorCode.MalformedFrame, $"A message needs 1 to {MessageLimits.MaxDevicesPerMessage} ciphertexts.");
+        }
+        foreach (var ciphertext in message.Ciphertexts)
+        {
+            if (ciphertext.Type is not (EnvelopeType.Ciphertext or EnvelopeType.PrekeyMessage))
+            {
+                return Frames.Error(ErrorCode.MalformedFrame, "A ciphertext's type must be CIPHERTEXT or PREKEY_MESSAGE.");
+            }
+            if (ciphertext.Content.IsEmpty)
+            {
+                return Frames.Error(ErrorCode.MalformedFrame, "A ciphertext must not be empty.");
+            }
+            if (ciphertext.Content.Length > MessageLimits.MaxCiphertextBytes)
+            {
+                return Frames.Error(ErrorCode.TooLarge, $"A ciphertext may be at most {MessageLimits.MaxCiphertextBytes} bytes.");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The sender must encrypt for exactly the recipient's current devices (and, writing to itself,
+    /// for its other devices): anything else means its device list is out of date.
+    /// </summary>
+    private static ServerFrame? CheckDevices(DeviceAddress sender, SendMessage message, IReadOnlyList<DeviceRegistration> devices)
+    {
+        var toSelf = message.DestinationAccount == sender.AccountId;
+        var expected = devices.Where(d => !(toSelf && d.DeviceId == sender.DeviceId)).ToDictionary(d => (uint)d.DeviceId, d => d.RegistrationId);
+        var provided = message.Ciphertexts.Select(c => c.DeviceId).ToList();
+        if (provided.Count != provided.Distinct().Count())
+        {
+            return Frames.Error(ErrorCode.MalformedFrame, "Each device may appear only once in a message.");
+        }
+        var missing = expected.Keys.Except(provided).Order().ToList();
+        var extra = provided.Where(id => !expected.ContainsKey(id)).Order().ToList();
+        if (missing.Count > 0 || extra.Count > 0)
+        {
+            var error = Frames.Error(ErrorCode.MismatchedDevices, "The recipient's devices changed; fetch its keys and encrypt again.");
+            error.Error.MissingDevices.AddRange(missing);
+            error.Error.ExtraDevices.AddRange(extra);
+            return error;
+        }
+        var stale = message.Ciphertexts.Where(c => expected[c.DeviceId] != (int)c.RegistrationId).Select(c => c.DeviceId).Order().ToList();
+        if (stale.Count > 0)
+        {
+            var error = Frames.Error(ErrorCode.StaleDevices, "Some devices were re-registered; start new sessions with them.");
+            error.Error.StaleDevices.AddRange(stale);
+            return error;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,76 @@
+using Parley.Protocol.Wire;
+using Parley.Server.Accounts;
+using Parley.Server.Connections;
+
+namespace Parley.Server.Messages;
+
+/// <summary>
+/// Turns acks into "delivered" receipts and read receipts into "read" receipts, queued for every
+/// device of the original sender like any envelope, so an offline sender gets its ticks later.
+/// </summary>
+public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes, EnvelopeWriter writer,
+    EnvelopeNotifier notifier, TimeProvider clock)
+{
+    /// <summary>Deletes acknowledged envelopes and queues delivery receipts; returns how many were still queued.</summary>
+    public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        // Device lists are read before the write so the write transaction stays short.
+        var senders = new Dictionary<string, IReadOnlyList<DeviceRegistration>>();
+        foreach (var source in await envelopes.FindSourcesAsync(device, ids, cancellationToken))
+        {
+            senders[source] = await accounts.GetDeviceRegistrationsAsync(source, cancellationToken);
+        }
+        var outcome = await writer.AckAsync(device, ids, acked =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            return acked.Where(a => EnvelopeStore.IsMessageType(a.Type))
+                .GroupBy(a => a.SourceAccount)
+                .SelectMany(group => ReceiptsFor(device, group.Key, senders.GetValueOrDefault(group.Key) ?? [],
+                    EnvelopeType.DeliveryReceipt, group.Select(a => a.MessageId), now))
+                .ToList();
+        });
+        NotifyAll(outcome.Receipts);
+        return outcome.Acked.Count;
+    }
+
+    /// <summary>Queues a read receipt for every device of the sender of the messages.</summary>
+    public async Task<ServerFrame> SendReadReceiptAsync(DeviceAddress reader, SendReadReceipt receipt, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(receipt.SenderAccount, out _))
+        {
+            return Frames.Error(ErrorCode.MalformedFrame, "sender_account must be an account id (UUID).");
+        }
+        if (receipt.MessageIds.Count is 0 or > MessageLimits.MaxIdsPerFrame
+            || receipt.MessageIds.Any(id => id.Length != StoredEnvelope.MessageIdLength))
+        {
+            return Frames.Error(ErrorCode.MalformedFrame, $"A read receipt needs 1 to {MessageLimits.MaxIdsPerFrame} message ids of 16 bytes.");
+        }
+        var devices = await accounts.GetDeviceRegistrationsAsync(receipt.SenderAccount, cancellationToken);
+        if (devices.Count == 0)
+        {
+            return Frames.Error(ErrorCode.UnknownAccount, "No such account.");
+        }
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var stored = await writer.InsertAsync(ReceiptsFor(reader, receipt.SenderAccount, devices, EnvelopeType.ReadReceipt,
+            receipt.MessageIds.Select(id => id.ToByteArray()), now));
+        NotifyAll(stored);
+        return new ServerFrame { SendResult = new SendResult { ServerTimestamp = now, EnvelopeIds = { stored.Select(e => (ulong)e.Id) } } };
+    }
+
+    private static List<StoredEnvelope> ReceiptsFor(DeviceAddress from, string toAccount, IReadOnlyList<DeviceRegistration> toDevices,
+        EnvelopeType type, IEnumerable<byte[]> messageIds, long now)
+    {
+        var ids = messageIds.SelectMany(id => id).ToArray();
+        var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
+        return toDevices.Select(d => new StoredEnvelope(0, new DeviceAddress(toAccount, d.DeviceId), type, from.AccountId,
+            from.DeviceId, [], now, now, [], ids, expiresAt)).ToList();
+    }
+
+    private void NotifyAll(IReadOnlyList<StoredEnvelope> stored)
+    {
+        foreach (var envelope in stored)
+        {
+            notifier.Notify(envelope);
+        }
+    }
+}

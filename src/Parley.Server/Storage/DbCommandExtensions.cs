@@ -1,0 +1,44 @@
+using System.Data.Common;
+
+namespace Parley.Server.Storage;
+
+/// <summary>Small conveniences that keep repository code close to the SQL it runs.</summary>
+public static class DbCommandExtensions
+{
+    public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public static DbCommand With(this DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return command;
+    }
+
+    /// <summary>Replaces a parameter's value so a prepared command can be reused in a loop.</summary>
+    public static void Set(this DbCommand command, string name, object? value) =>
+        command.Parameters[name].Value = value ?? DBNull.Value;
+
+    public static byte[]? GetBytesOrNull(this DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : (byte[])reader.GetValue(ordinal);
+
+    public static string? GetStringOrNull(this DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public static async Task<int> ExecuteAsync(this DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.With(name, value);
+        }
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
