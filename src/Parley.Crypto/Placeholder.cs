@@ -1,1 +1,0 @@
-namespace Parley.Crypto; internal static class Placeholder { }
