@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Parley.Server.Accounts;
+using Parley.Server.Connections;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messages;
@@ -20,18 +21,20 @@ public sealed class EnvelopeWriter : IAsyncDisposable
     public const int MaxBatch = 512;
 
     private readonly Database _database;
+    private readonly EnvelopeNotifier _notifier;
     private readonly ILogger<EnvelopeWriter> _log;
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new() { SingleReader = true });
     private readonly Task _loop;
 
-    public EnvelopeWriter(Database database, ILogger<EnvelopeWriter> log)
+    public EnvelopeWriter(Database database, EnvelopeNotifier notifier, ILogger<EnvelopeWriter> log)
     {
         _database = database;
+        _notifier = notifier;
         _log = log;
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Stores envelopes (ids are assigned here) and completes once they are durable.</summary>
+    /// <summary>Stores envelopes (ids are assigned here), completes once they are durable, and pushes them to their devices.</summary>
     public Task<IReadOnlyList<StoredEnvelope>> InsertAsync(IReadOnlyList<StoredEnvelope> envelopes)
     {
         var operation = new InsertOperation(envelopes);
@@ -108,6 +111,10 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         await transaction.CommitAsync();
         foreach (var operation in batch)
         {
+            foreach (var envelope in operation.Inserted)
+            {
+                _notifier.Notify(envelope);
+            }
             operation.Succeed();
         }
     }
@@ -120,6 +127,8 @@ public sealed class EnvelopeWriter : IAsyncDisposable
 
     private abstract class WriteOperation
     {
+        public abstract IReadOnlyList<StoredEnvelope> Inserted { get; }
+
         public abstract Task ExecuteAsync(EnvelopeStatements statements);
 
         public abstract void Succeed();
@@ -130,6 +139,8 @@ public sealed class EnvelopeWriter : IAsyncDisposable
     private sealed class InsertOperation(IReadOnlyList<StoredEnvelope> envelopes) : WriteOperation
     {
         private StoredEnvelope[] _stored = [];
+
+        public override IReadOnlyList<StoredEnvelope> Inserted => _stored;
 
         public TaskCompletionSource<IReadOnlyList<StoredEnvelope>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -151,6 +162,8 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         Func<IReadOnlyList<AckedEnvelope>, IReadOnlyList<StoredEnvelope>> receiptsFor) : WriteOperation
     {
         private AckOutcome _outcome = AckOutcome.None;
+
+        public override IReadOnlyList<StoredEnvelope> Inserted => _outcome.Receipts;
 
         public TaskCompletionSource<AckOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

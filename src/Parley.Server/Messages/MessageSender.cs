@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
-using Parley.Server.Connections;
 
 namespace Parley.Server.Messages;
 
@@ -9,7 +8,7 @@ namespace Parley.Server.Messages;
 /// The send path: checks a message against the recipient's current devices, stores one envelope
 /// per device durably, then pushes them to whichever devices are online.
 /// </summary>
-public sealed class MessageSender(AccountStore accounts, EnvelopeWriter writer, EnvelopeNotifier notifier, TimeProvider clock)
+public sealed class MessageSender(AccountStore accounts, EnvelopeWriter writer, TimeProvider clock)
 {
     /// <summary>
     /// Validates the message and, when it is acceptable, starts storing it. The returned task
@@ -45,14 +44,13 @@ public sealed class MessageSender(AccountStore accounts, EnvelopeWriter writer, 
         return StoreAndDeliverAsync(writer.InsertAsync(envelopes), now);
     }
 
-    private async Task<ServerFrame> StoreAndDeliverAsync(Task<IReadOnlyList<StoredEnvelope>> storing, long now)
+    private static async Task<ServerFrame> StoreAndDeliverAsync(Task<IReadOnlyList<StoredEnvelope>> storing, long now)
     {
         var stored = await storing;
         var result = new SendResult { ServerTimestamp = now };
         foreach (var envelope in stored)
         {
             result.EnvelopeIds.Add((ulong)envelope.Id);
-            notifier.Notify(envelope);
         }
         return new ServerFrame { SendResult = result };
     }

@@ -1,6 +1,5 @@
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
-using Parley.Server.Connections;
 
 namespace Parley.Server.Messages;
 
@@ -8,8 +7,7 @@ namespace Parley.Server.Messages;
 /// Turns acks into "delivered" receipts and read receipts into "read" receipts, queued for every
 /// device of the original sender like any envelope, so an offline sender gets its ticks later.
 /// </summary>
-public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes, EnvelopeWriter writer,
-    EnvelopeNotifier notifier, TimeProvider clock)
+public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes, EnvelopeWriter writer, TimeProvider clock)
 {
     /// <summary>Deletes acknowledged envelopes and queues delivery receipts; returns how many were still queued.</summary>
     public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
@@ -29,7 +27,6 @@ public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes
                     EnvelopeType.DeliveryReceipt, group.Select(a => a.MessageId), now))
                 .ToList();
         });
-        NotifyAll(outcome.Receipts);
         return outcome.Acked.Count;
     }
 
@@ -53,7 +50,6 @@ public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var stored = await writer.InsertAsync(ReceiptsFor(reader, receipt.SenderAccount, devices, EnvelopeType.ReadReceipt,
             receipt.MessageIds.Select(id => id.ToByteArray()), now));
-        NotifyAll(stored);
         return new ServerFrame { SendResult = new SendResult { ServerTimestamp = now, EnvelopeIds = { stored.Select(e => (ulong)e.Id) } } };
     }
 
@@ -64,13 +60,5 @@ public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes
         var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
         return toDevices.Select(d => new StoredEnvelope(0, new DeviceAddress(toAccount, d.DeviceId), type, from.AccountId,
             from.DeviceId, [], now, now, [], ids, expiresAt)).ToList();
-    }
-
-    private void NotifyAll(IReadOnlyList<StoredEnvelope> stored)
-    {
-        foreach (var envelope in stored)
-        {
-            notifier.Notify(envelope);
-        }
     }
 }

@@ -16,14 +16,14 @@ public sealed class PostgresDatabase(string connectionString) : Database, IDispo
     {
         // Several nodes may start at once: an advisory lock serialises their CREATE IF NOT EXISTS.
         await using var connection = await OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("SELECT pg_advisory_lock(7061726c6579)", cancellationToken);
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(72616)", cancellationToken);
         try
         {
             await connection.ExecuteAsync(SchemaScript, cancellationToken);
         }
         finally
         {
-            await connection.ExecuteAsync("SELECT pg_advisory_unlock(7061726c6579)", cancellationToken);
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(72616)", cancellationToken);
         }
     }
 

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+using Parley.Protocol.Wire;
+
+namespace Parley.Client.Transport;
+
+/// <summary>The connect / receive / reconnect loop.</summary>
+public sealed partial class ParleyConnection
+{
+    /// <summary>Close codes after which reconnecting is pointless (see the server's CloseCodes).</summary>
+    private const int LoggedOutCloseCode = 4002;
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            SetState(ConnectionState.Connecting);
+            using var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", _credentials.ToAuthorizationHeader().ToString());
+            socket.Options.KeepAliveInterval = _options.KeepAlive;
+            socket.Options.CollectHttpResponseDetails = true;
+            try
+            {
+                await socket.ConnectAsync(_endpoint, cancellationToken);
+            }
+            catch (WebSocketException) when (socket.HttpStatusCode == HttpStatusCode.Unauthorized)
+            {
+                SetState(ConnectionState.LoggedOut);
+                FailPending();
+                _connected.TrySetException(new LoggedOutException());
+                return;
+            }
+            catch (Exception error) when (error is WebSocketException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                await BackoffAsync(++failures, cancellationToken);
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            failures = 0;
+            _connected.TrySetResult(socket);
+            SetState(ConnectionState.Connected);
+            try
+            {
+                await ReceiveLoopAsync(socket, cancellationToken);
+            }
+            catch (Exception error) when (error is WebSocketException or OperationCanceledException)
+            {
+                // Dropped; reconnect below (unless we are shutting down).
+            }
+            _connected = NewConnectedSource();
+            _drained = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            FailPending();
+            if ((int?)socket.CloseStatus == LoggedOutCloseCode)
+            {
+                SetState(ConnectionState.LoggedOut);
+                _connected.TrySetException(new LoggedOutException());
+                return;
+            }
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await BackoffAsync(1, cancellationToken);
+            }
+        }
+    }
+
+    private async Task BackoffAsync(int failures, CancellationToken cancellationToken)
+    {
+        var exponent = Math.Min(failures - 1, 16);
+        var delay = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.InitialBackoff.TotalMilliseconds * Math.Pow(2, exponent));
+        // Jitter spreads the reconnects of many clients after a server restart.
+        delay *= 0.5 + (Random.Shared.NextDouble() / 2);
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(delay), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+
+    private async Task ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    }
+                    return;
+                }
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    Dispatch(ServerFrame.Parser.ParseFrom(buffer, 0, length));
+                    length = 0;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Dispatch(ServerFrame frame)
+    {
+        switch (frame.BodyCase)
+        {
+            case ServerFrame.BodyOneofCase.Envelope:
+                _envelopes.Writer.TryWrite(frame.Envelope);
+                return;
+            case ServerFrame.BodyOneofCase.QueueDrained:
+                _drained.TrySetResult((int)frame.QueueDrained.Count);
+                QueueDrained?.Invoke((int)frame.QueueDrained.Count);
+                return;
+        }
+        if (frame.RequestId != 0 && _pending.TryGetValue(frame.RequestId, out var answer))
+        {
+            answer.TrySetResult(frame);
+        }
+        else if (frame.BodyCase == ServerFrame.BodyOneofCase.Error)
+        {
+            UnsolicitedErrors.Writer.TryWrite(frame.Error);
+        }
+    }
+
+    /// <summary>Errors the server sent without a request id (e.g. for a frame it could not parse).</summary>
+    public System.Threading.Channels.Channel<Error> UnsolicitedErrors { get; } = System.Threading.Channels.Channel.CreateUnbounded<Error>();
+
+    private void FailPending()
+    {
+        foreach (var (_, answer) in _pending)
+        {
+            answer.TrySetException(new ConnectionLostException());
+        }
+    }
+}
