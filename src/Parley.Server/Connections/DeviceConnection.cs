@@ -68,7 +68,10 @@ public sealed partial class DeviceConnection
         }
         finally
         {
+            // Let the writer flush what is queued (a close frame among it) before tearing down.
             _outgoing.Writer.TryComplete();
+            await Task.WhenAny(Quietly(writing), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+            await FinishCloseHandshakeAsync();
             await _closed.CancelAsync();
             await Task.WhenAll(Quietly(writing), Quietly(draining));
             _sendLimiter.Dispose();
@@ -228,6 +231,31 @@ public sealed partial class DeviceConnection
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>After we sent a close frame, reads (and drops) until the client's close arrives, briefly.</summary>
+    private async Task FinishCloseHandshakeAsync()
+    {
+        if (_socket.State != WebSocketState.CloseSent)
+        {
+            return;
+        }
+        var sink = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            while ((await _socket.ReceiveAsync(sink, timeout.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception error) when (error is OperationCanceledException or WebSocketException)
+        {
+            // The client did not answer our close; the socket is aborted when the request ends.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sink);
         }
     }
 
