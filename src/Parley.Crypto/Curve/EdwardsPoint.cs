@@ -12,6 +12,13 @@ internal sealed class EdwardsPoint
     private static readonly int[] D = ComputeD();
     private static readonly int[] D2 = Doubled(D);
 
+    // Per-thread temporaries: the group law runs thousands of times per scalar multiplication and
+    // allocating its temporaries each time dominated the cost (and GC pressure in the browser).
+    [ThreadStatic]
+    private static int[][]? t_scratch;
+
+    private static int[][] Scratch => t_scratch ??= [F.Create(), F.Create(), F.Create(), F.Create(), F.Create(), F.Create(), F.Create(), F.Create()];
+
     public readonly int[] X = F.Create();
     public readonly int[] Y = F.Create();
     public readonly int[] Z = F.Create();
@@ -115,28 +122,21 @@ internal sealed class EdwardsPoint
         return p;
     }
 
-    /// <summary>r = p + q (unified addition: also correct for p = q and the identity).</summary>
+    /// <summary>r = p + q (unified addition: also correct for p = q and the identity). r may alias p or q.</summary>
     public static void Add(EdwardsPoint p, EdwardsPoint q, EdwardsPoint r)
     {
-        var a = F.Create();
-        var b = F.Create();
-        var c = F.Create();
-        var d = F.Create();
-        var t = F.Create();
+        var s = Scratch;
+        int[] a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
         F.Sub(p.Y, p.X, a);
-        F.Sub(q.Y, q.X, t);
-        F.Mul(a, t, a);
+        F.Sub(q.Y, q.X, e);
+        F.Mul(a, e, a);
         F.Add(p.Y, p.X, b);
-        F.Add(q.Y, q.X, t);
-        F.Mul(b, t, b);
+        F.Add(q.Y, q.X, e);
+        F.Mul(b, e, b);
         F.Mul(p.T, q.T, c);
         F.Mul(c, D2, c);
         F.Mul(p.Z, q.Z, d);
         F.Add(d, d, d);
-        var e = F.Create();
-        var f = F.Create();
-        var g = F.Create();
-        var h = F.Create();
         F.Sub(b, a, e);
         F.Sub(d, c, f);
         F.Add(d, c, g);
@@ -151,13 +151,11 @@ internal sealed class EdwardsPoint
         F.Mul(f, g, r.Z);
     }
 
-    /// <summary>r = 2p.</summary>
+    /// <summary>r = 2p; r may alias p.</summary>
     public static void Double(EdwardsPoint p, EdwardsPoint r)
     {
-        var a = F.Create();
-        var b = F.Create();
-        var c = F.Create();
-        var e = F.Create();
+        var s = Scratch;
+        int[] a = s[0], b = s[1], c = s[2], e = s[3], f = s[4], g = s[5], h = s[6];
         F.Sqr(p.X, a);
         F.Sqr(p.Y, b);
         F.Sqr(p.Z, c);
@@ -166,9 +164,6 @@ internal sealed class EdwardsPoint
         F.Carry(e);
         F.Sqr(e, e);
         // With a = -1: E = (X+Y)^2 - A - B, G = B - A, F = G - C, H = -A - B.
-        var g = F.Create();
-        var f = F.Create();
-        var h = F.Create();
         F.Sub(e, a, e);
         F.Sub(e, b, e);
         F.Sub(b, a, g);
