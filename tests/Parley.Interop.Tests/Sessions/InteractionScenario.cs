@@ -36,6 +36,16 @@ public sealed class InteractionScenario
 
     public int Replayed { get; private set; }
 
+    /// <summary>Bundles processed: the first session and every re-initiation after an archive.</summary>
+    public int Initiations { get; private set; }
+
+    /// <summary>Messages that were in an inbox when it was reordered.</summary>
+    public int Reordered { get; private set; }
+
+    public int Lost { get; private set; }
+
+    public int Archived { get; private set; }
+
     public async Task RunAsync(int steps)
     {
         for (var step = 0; step < steps; step++)
@@ -73,6 +83,7 @@ public sealed class InteractionScenario
             var withOneTimePreKey = _random.Next(4) != 0;
             Note($"{me} fetches a bundle of {them} ({(withOneTimePreKey ? "with" : "without")} one-time prekey) and processes it");
             var bundle = await Checked(them, "make a bundle", () => them.Device.NewBundleAsync(withOneTimePreKey));
+            Initiations++;
             await Checked(me, "process the bundle", async () => { await me.Device.ProcessBundleAsync(them.Device, bundle); return true; });
         }
         var plaintext = new byte[_random.Next(140)];
@@ -105,6 +116,7 @@ public sealed class InteractionScenario
     {
         if (me.Inbox.Count == 0) return;
         Note($"{me} loses #{me.Inbox[^1].Number}");
+        Lost++;
         me.Inbox.RemoveAt(me.Inbox.Count - 1);
     }
 
@@ -112,6 +124,7 @@ public sealed class InteractionScenario
     {
         if (me.Inbox.Count < 2) return;
         _random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(me.Inbox));
+        Reordered += me.Inbox.Count;
         Note($"{me}'s inbox is reordered to {string.Join(", ", me.Inbox.Select(m => $"#{m.Number}"))}");
     }
 
@@ -139,6 +152,7 @@ public sealed class InteractionScenario
     {
         if (me.Archives >= MaxArchives) return;
         me.Archives++;
+        Archived++;
         Note($"{me} archives its session with {them}");
         await Checked(me, "archive its session", async () => { await me.Device.ArchiveSessionAsync(them.Device); return true; });
     }
