@@ -114,6 +114,15 @@ internal sealed class EdwardsPoint
         return result;
     }
 
+    /// <summary>Writes −this into <paramref name="target"/> (negating x and t) without allocating.</summary>
+    public void NegateInto(EdwardsPoint target)
+    {
+        F.Negate(X, target.X);
+        F.Copy(Y, 0, target.Y, 0);
+        F.Copy(Z, 0, target.Z, 0);
+        F.Negate(T, target.T);
+    }
+
     public EdwardsPoint Negate()
     {
         var p = Clone();

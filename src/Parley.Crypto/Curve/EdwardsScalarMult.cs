@@ -6,28 +6,61 @@ internal static class EdwardsScalarMult
     // y = 4/5 with x even: the standard base point's encoding.
     private static readonly byte[] BaseEncoding = Convert.FromHexString("5866666666666666666666666666666666666666666666666666666666666666");
 
-    private static readonly EdwardsPoint[] BaseTable = BuildTable(EdwardsPoint.Decompress(BaseEncoding, requireCanonical: true)!);
+    private static readonly EdwardsPoint BasePoint = EdwardsPoint.Decompress(BaseEncoding, requireCanonical: true)!;
 
-    /// <summary>k·B for a secret 32-byte little-endian scalar, in constant time (table scanned fully every window).</summary>
+    private static readonly EdwardsPoint[] BaseTable = BuildTable(BasePoint);
+
+    // CombTable[i][j − 1] = j·16^i·B for j = 1..8: 512 points (~80 KB), built on first signature.
+    private static readonly Lazy<EdwardsPoint[][]> CombTable = new(BuildCombTable);
+
+    /// <summary>
+    /// k·B for a secret scalar below 2^255 (anything reduced mod L), in constant time. The scalar
+    /// is recoded into 64 signed digits e_i ∈ [−8, 8) and k·B = Σ e_i·16^i·B is summed from a
+    /// precomputed table of j·16^i·B: 64 additions and no doublings. Every lookup scans all eight
+    /// entries and negates by mask, so timing does not depend on the digits.
+    /// </summary>
     public static EdwardsPoint MulBase(ReadOnlySpan<byte> scalar)
     {
+        if (scalar.Length != 32 || scalar[31] > 0x7f)
+        {
+            throw new ArgumentException("scalar must be 32 bytes below 2^255", nameof(scalar));
+        }
+
+        Span<sbyte> digits = stackalloc sbyte[64];
+        for (var i = 0; i < 32; i++)
+        {
+            digits[2 * i] = (sbyte)(scalar[i] & 0x0f);
+            digits[(2 * i) + 1] = (sbyte)(scalar[i] >> 4);
+        }
+
+        var carry = 0;
+        for (var i = 0; i < 63; i++)
+        {
+            var d = digits[i] + carry;
+            carry = (d + 8) >> 4;
+            digits[i] = (sbyte)(d - (carry << 4));
+        }
+
+        digits[63] = (sbyte)(digits[63] + carry);
+
         var result = EdwardsPoint.Identity();
         var chosen = EdwardsPoint.Identity();
-        for (var i = 63; i >= 0; i--)
+        var identity = EdwardsPoint.Identity();
+        var negated = new EdwardsPoint();
+        for (var i = 0; i < 64; i++)
         {
-            for (var d = 0; d < 4; d++)
+            int digit = digits[i];
+            var negativeMask = digit >> 31;                        // −1 when digit < 0
+            var magnitude = (digit ^ negativeMask) - negativeMask; // |digit|
+            chosen.ConditionalAssign(identity, -1);
+            var row = CombTable.Value[i];
+            for (var j = 1; j <= 8; j++)
             {
-                EdwardsPoint.Double(result, result);
+                chosen.ConditionalAssign(row[j - 1], ((j ^ magnitude) - 1) >> 31);
             }
 
-            var nibble = Nibble(scalar, i);
-            for (var j = 0; j < 16; j++)
-            {
-                // mask = -1 exactly when j == nibble, computed without a branch.
-                var mask = ((j ^ nibble) - 1) >> 31;
-                chosen.ConditionalAssign(BaseTable[j], mask);
-            }
-
+            chosen.NegateInto(negated);
+            chosen.ConditionalAssign(negated, negativeMask);
             EdwardsPoint.Add(result, chosen, result);
         }
 
@@ -63,6 +96,29 @@ internal static class EdwardsScalarMult
     }
 
     private static int Nibble(ReadOnlySpan<byte> scalar, int index) => (scalar[index >> 1] >> ((index & 1) * 4)) & 0x0f;
+
+    private static EdwardsPoint[][] BuildCombTable()
+    {
+        var rows = new EdwardsPoint[64][];
+        var power = BasePoint.Clone(); // 16^i·B
+        for (var i = 0; i < 64; i++)
+        {
+            rows[i] = new EdwardsPoint[8];
+            rows[i][0] = power.Clone();
+            for (var j = 1; j < 8; j++)
+            {
+                rows[i][j] = new EdwardsPoint();
+                EdwardsPoint.Add(rows[i][j - 1], power, rows[i][j]);
+            }
+
+            for (var d = 0; d < 4; d++)
+            {
+                EdwardsPoint.Double(power, power);
+            }
+        }
+
+        return rows;
+    }
 
     private static EdwardsPoint[] BuildTable(EdwardsPoint p)
     {
