@@ -68,7 +68,7 @@ public sealed class GroupScenario(int seed, IReadOnlyList<IGroupMember> members)
                 delivered[member].Add((from, number, message));
                 Delivered++;
             }
-            else if (delivered[member].Count > 0)
+            else if (roll >= 92 && delivered[member].Count > 0)
             {
                 var (from, number, message) = delivered[member][_random.Next(delivered[member].Count)];
                 _trace.Add($"{member.Name} gets #{number} from {from.Name} again");

@@ -34,6 +34,8 @@ public sealed class LibsignalGroupMember(LibsignalHarness harness, LibsignalPart
 
     public uint DeviceId => party.DeviceId;
 
+    public LibsignalParty Party => party;
+
     public Task<byte[]> CreateDistributionAsync(Guid distributionId) => harness.GroupCreateDistributionAsync(party, distributionId);
 
     public Task ProcessDistributionAsync(IGroupMember sender, byte[] distribution) =>
