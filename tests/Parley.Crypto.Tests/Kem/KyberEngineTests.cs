@@ -5,8 +5,8 @@ namespace Parley.Crypto.Tests.Kem;
 /// <summary>
 /// Wycheproof has ML-KEM vectors, not round-3 Kyber ones. The two KEMs share K-PKE (sampling,
 /// NTT, compression, encoding) and differ only in three hashing steps, so the ML-KEM variant of
-/// the same engine is checked against every vector; the Kyber steps are checked on their own
-/// below and against libsignal in the interop suite.
+/// the same engine is checked against every vector; the round-3 variant is checked against the
+/// official round-3 KAT (count 0), step by step below, and against libsignal in the interop suite.
 /// </summary>
 public class KyberEngineTests
 {
@@ -63,6 +63,29 @@ public class KyberEngineTests
         }
 
         Assert.Equal(269, count);
+    }
+
+    [Fact]
+    public void Kyber1024_ReproducesTheOfficialRound3KnownAnswerForCount0()
+    {
+        // pq-crystals' round-3 PQCkemKAT_3168.rsp, count 0. Its DRBG outputs d ‖ z and then the
+        // encapsulation coins; Wycheproof's ML-KEM vectors "based on official round 3 seeds 0"
+        // carry exactly those bytes, so they drive the round-3 variant here.
+        var seed = Convert.FromHexString("7c9935a0b07694aa0c6d10e4db6b1add2fd81a25ccb148032dcd739936737f2d8626ed79d451140800e03b59b956f8210e556067407d13dc90fa9e8b872bfb8f");
+        var coins = Convert.FromHexString("147c03f7a5bebba406c8fae1874d7f13c80efe79a3a9a874cc09fe76f6997615");
+
+        var (pk, sk) = KyberEngine.GenerateKeyPair(KyberVariant.KyberRound3, seed);
+        Assert.StartsWith("D22302CBD3399FACC630991FC8F28BDB4354762541527678BCF61F65C241146C", Convert.ToHexString(pk));
+        Assert.EndsWith("5EAFD465FC64A0C5F8F3F9003489415899D59A543D8208C54A3166529B53922", Convert.ToHexString(pk));
+        Assert.StartsWith("07638FB69868F3D320E5862BD96933FEB311B362093C9B5D50170BCED43F1B53", Convert.ToHexString(sk));
+        Assert.EndsWith("8626ED79D451140800E03B59B956F8210E556067407D13DC90FA9E8B872BFB8F", Convert.ToHexString(sk));
+
+        var (ss, ct) = KyberEngine.Encapsulate(KyberVariant.KyberRound3, pk, coins);
+        Assert.StartsWith("A6AF29D5F5B80BD130F518BADDD6C8F17545413D860FB3DE451979EBFA5E4E31", Convert.ToHexString(ct));
+        Assert.EndsWith("858DDC4F32C013", Convert.ToHexString(ct));
+        // ss = SHAKE256(K̄ ‖ SHA3-256(ct)) with K̄ from G(H(coins) ‖ H(pk)): equality pins pk and ct entirely.
+        Assert.Equal("B10F7394926AD3B49C5D62D5AEB531D5757538BCC0DA9E550D438F1B61BD7419", Convert.ToHexString(ss));
+        Assert.Equal(ss, KyberEngine.Decapsulate(KyberVariant.KyberRound3, sk, ct));
     }
 
     [Fact]
