@@ -38,20 +38,11 @@ internal static class Pqxdh
 
     public static (SessionState State, byte[] KyberCiphertext) InitializeAlice(AliceParameters p)
     {
-        var secrets = new List<byte>(32 * 6);
-        secrets.AddRange(Discontinuity());
-        secrets.AddRange(p.OurIdentity.PrivateKey.CalculateAgreement(p.TheirSignedPreKey));
-        secrets.AddRange(p.OurBaseKey.PrivateKey.CalculateAgreement(p.TheirIdentity.PublicKey));
-        secrets.AddRange(p.OurBaseKey.PrivateKey.CalculateAgreement(p.TheirSignedPreKey));
-        if (p.TheirOneTimePreKey is not null)
-        {
-            secrets.AddRange(p.OurBaseKey.PrivateKey.CalculateAgreement(p.TheirOneTimePreKey));
-        }
-
+        var secrets = new List<byte>(AliceAgreements(p.OurIdentity.PrivateKey, p.OurBaseKey.PrivateKey, p.TheirIdentity, p.TheirSignedPreKey, p.TheirOneTimePreKey));
         var (kyberSecret, kyberCiphertext) = p.TheirKyberPreKey.Encapsulate();
         secrets.AddRange(kyberSecret);
 
-        var (root, chain) = DeriveInitialKeys([.. secrets]);
+        var (root, chain) = DeriveInitialKeys([.. secrets], Info);
         var sendingRatchetKey = ECKeyPair.Generate();
         var (sendingRoot, sendingChain) = root.CreateChain(p.TheirSignedPreKey, sendingRatchetKey.PrivateKey);
 
@@ -64,23 +55,53 @@ internal static class Pqxdh
 
     public static SessionState InitializeBob(BobParameters p)
     {
-        var secrets = new List<byte>(32 * 6);
-        secrets.AddRange(Discontinuity());
-        secrets.AddRange(p.OurSignedPreKey.PrivateKey.CalculateAgreement(p.TheirIdentity.PublicKey));
-        secrets.AddRange(p.OurIdentity.PrivateKey.CalculateAgreement(p.TheirBaseKey));
-        secrets.AddRange(p.OurSignedPreKey.PrivateKey.CalculateAgreement(p.TheirBaseKey));
-        if (p.OurOneTimePreKey is not null)
-        {
-            secrets.AddRange(p.OurOneTimePreKey.PrivateKey.CalculateAgreement(p.TheirBaseKey));
-        }
-
+        var secrets = new List<byte>(BobAgreements(p.OurIdentity.PrivateKey, p.OurSignedPreKey.PrivateKey, p.OurOneTimePreKey?.PrivateKey, p.TheirIdentity, p.TheirBaseKey));
         secrets.AddRange(p.OurKyberPreKey.SecretKey.Decapsulate(p.TheirKyberCiphertext));
 
-        var (root, chain) = DeriveInitialKeys([.. secrets]);
+        var (root, chain) = DeriveInitialKeys([.. secrets], Info);
         var state = NewState(p.OurIdentity.IdentityKey, p.TheirIdentity, root);
         state.SetSenderChain(p.OurSignedPreKey, chain);
         state.AliceBaseKey = ByteString.CopyFrom(p.TheirBaseKey.Serialize());
         return state;
+    }
+
+    /// <summary>0xFF×32 ‖ DH(IKa, SPKb) ‖ DH(EKa, IKb) ‖ DH(EKa, SPKb) [‖ DH(EKa, OPKb)], the initiator's view.</summary>
+    internal static byte[] AliceAgreements(ECPrivateKey identity, ECPrivateKey baseKey, IdentityKey theirIdentity, ECPublicKey theirSignedPreKey, ECPublicKey? theirOneTimePreKey)
+    {
+        var secrets = new List<byte>(32 * 5);
+        secrets.AddRange(Discontinuity());
+        secrets.AddRange(identity.CalculateAgreement(theirSignedPreKey));
+        secrets.AddRange(baseKey.CalculateAgreement(theirIdentity.PublicKey));
+        secrets.AddRange(baseKey.CalculateAgreement(theirSignedPreKey));
+        if (theirOneTimePreKey is not null)
+        {
+            secrets.AddRange(baseKey.CalculateAgreement(theirOneTimePreKey));
+        }
+
+        return [.. secrets];
+    }
+
+    /// <summary>The same agreements computed by the responder, in the same order.</summary>
+    internal static byte[] BobAgreements(ECPrivateKey identity, ECPrivateKey signedPreKey, ECPrivateKey? oneTimePreKey, IdentityKey theirIdentity, ECPublicKey theirBaseKey)
+    {
+        var secrets = new List<byte>(32 * 5);
+        secrets.AddRange(Discontinuity());
+        secrets.AddRange(signedPreKey.CalculateAgreement(theirIdentity.PublicKey));
+        secrets.AddRange(identity.CalculateAgreement(theirBaseKey));
+        secrets.AddRange(signedPreKey.CalculateAgreement(theirBaseKey));
+        if (oneTimePreKey is not null)
+        {
+            secrets.AddRange(oneTimePreKey.CalculateAgreement(theirBaseKey));
+        }
+
+        return [.. secrets];
+    }
+
+    /// <summary>HKDF-SHA256(no salt, master secret, info) → first root key ‖ first chain key.</summary>
+    internal static (RootKey Root, ChainKey Chain) DeriveInitialKeys(byte[] masterSecret, byte[] info)
+    {
+        var derived = Hkdf.DeriveSecrets(masterSecret, [], info, 64);
+        return (new RootKey(derived[..32]), new ChainKey(derived[32..64], 0));
     }
 
     private static byte[] Discontinuity()
@@ -89,12 +110,6 @@ internal static class Pqxdh
         var bytes = new byte[32];
         Array.Fill(bytes, (byte)0xff);
         return bytes;
-    }
-
-    private static (RootKey Root, ChainKey Chain) DeriveInitialKeys(byte[] masterSecret)
-    {
-        var derived = Hkdf.DeriveSecrets(masterSecret, [], Info, 64);
-        return (new RootKey(derived[..32]), new ChainKey(derived[32..64], 0));
     }
 
     private static SessionState NewState(IdentityKey local, IdentityKey remote, RootKey root) => new(new SessionStructure
