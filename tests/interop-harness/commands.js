@@ -122,9 +122,14 @@ export const commands = {
 
   // --- 1:1 messages -----------------------------------------------------------------------------
 
+  // With "discard": n, first encrypts and throws away n messages, as if they were lost in transit.
   encrypt: async (request) => {
     const p = party(request);
-    const message = await signal.signalEncrypt(bytes(request, 'plaintext'), peerAddress(request), p.sessions, p.identity);
+    const plaintext = bytes(request, 'plaintext');
+    for (let i = number(request, 'discard', 0); i > 0; i--) {
+      await signal.signalEncrypt(plaintext, peerAddress(request), p.sessions, p.identity);
+    }
+    const message = await signal.signalEncrypt(plaintext, peerAddress(request), p.sessions, p.identity);
     return { type: message.type(), body: b64(message.serialize()) };
   },
 

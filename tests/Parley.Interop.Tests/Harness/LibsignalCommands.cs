@@ -73,9 +73,12 @@ public static class LibsignalCommands
         return h.SendAsync(command);
     }
 
-    public static async Task<WireMessage> EncryptAsync(this LibsignalHarness h, LibsignalParty party, string peer, uint peerDevice, byte[] plaintext)
+    /// <summary>Encrypts; with <paramref name="discard"/> &gt; 0 first encrypts and drops that many messages.</summary>
+    public static async Task<WireMessage> EncryptAsync(
+        this LibsignalHarness h, LibsignalParty party, string peer, uint peerDevice, byte[] plaintext, int discard = 0)
     {
-        var r = await h.SendAsync(Command("encrypt", ("party", party.Name), ("peer", peer), ("peerDevice", peerDevice), ("plaintext", plaintext)));
+        var r = await h.SendAsync(Command("encrypt",
+            ("party", party.Name), ("peer", peer), ("peerDevice", peerDevice), ("plaintext", plaintext), ("discard", discard)));
         return new WireMessage((int)UInt(r, "type"), Bytes(r, "body"));
     }
 
