@@ -106,7 +106,7 @@ internal static class Pqxdh
 
     private static byte[] Discontinuity()
     {
-        // 32 0xFF bytes keep the X25519 inputs distinct from any Ed25519-style encoding (X3DH §2.2).
+        // 32 0xFF bytes separate this KDF input from XEdDSA hash inputs over the same keys (X3DH §2.2).
         var bytes = new byte[32];
         Array.Fill(bytes, (byte)0xff);
         return bytes;

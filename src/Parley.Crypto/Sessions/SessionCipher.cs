@@ -10,6 +10,8 @@ namespace Parley.Crypto.Sessions;
 /// Encrypts to and decrypts from one remote device. Every operation works on a copy of the
 /// session record and writes stores only after it fully succeeded, so a failed decryption
 /// (bad MAC, replay, unknown prekey, untrusted identity) leaves every store unchanged.
+/// Operations for the same remote address must not run concurrently (load–modify–store); callers
+/// serialize them, e.g. with one queue per conversation.
 /// </summary>
 public sealed class SessionCipher(
     ISessionStore sessionStore,
