@@ -25,10 +25,23 @@ public static class KeyFormats
             ? null
             : $"{what} must be a 33-byte Curve25519 public key starting with 0x05.";
 
-    public static string? CheckKyberKey(byte[]? key, string what) =>
-        key is { Length: Kyber1024KeyLength } && key[0] == Kyber1024Type
-            ? null
-            : $"{what} must be a 1569-byte Kyber1024 public key starting with 0x08.";
+    public static string? CheckKyberKey(byte[]? key, string what)
+    {
+        if (key is not { Length: Kyber1024KeyLength } || key[0] != Kyber1024Type)
+        {
+            return $"{what} must be a 1569-byte Kyber1024 public key starting with 0x08.";
+        }
+        try
+        {
+            // Also rejects coefficients outside the field, which peers' encapsulation would refuse.
+            Crypto.Kem.KyberPublicKey.Deserialize(key);
+            return null;
+        }
+        catch (Crypto.SignalProtocolException)
+        {
+            return $"{what} is not a valid Kyber1024 public key.";
+        }
+    }
 
     public static string? CheckSignature(byte[]? signature, string what) =>
         signature is { Length: SignatureLength } ? null : $"{what} signature must be 64 bytes.";

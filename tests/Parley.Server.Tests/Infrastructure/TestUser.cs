@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Parley.Client.Api;
 using Parley.Client.Transport;
+using Parley.Crypto;
+using Parley.Crypto.Keys;
 using Parley.Protocol.Rest;
 using Parley.Protocol.Wire;
 
@@ -12,8 +14,9 @@ public sealed class TestUser : IAsyncDisposable
 {
     private readonly List<ParleyConnection> _connections = [];
 
-    private TestUser(ParleyServer server, string number, int registrationId, DeviceCredentials credentials)
+    private TestUser(ParleyServer server, string number, IdentityKeyPair identity, int registrationId, DeviceCredentials credentials)
     {
+        Identity = identity;
         Server = server;
         Number = number;
         RegistrationId = registrationId;
@@ -22,6 +25,8 @@ public sealed class TestUser : IAsyncDisposable
     }
 
     public ParleyServer Server { get; }
+
+    public IdentityKeyPair Identity { get; }
 
     public string Number { get; }
 
@@ -43,12 +48,14 @@ public sealed class TestUser : IAsyncDisposable
         var session = await api.StartRegistrationAsync(number);
         await api.VerifyCodeAsync(session.SessionId, await server.ReadCodeAsync(number));
         var registrationId = RandomNumberGenerator.GetInt32(1, 16380);
-        var account = await api.CreateAccountAsync(new CreateAccountRequest(session.SessionId, registrationId, TestKeys.CurveKey(),
-            TestKeys.SignedPreKey(), TestKeys.KyberPreKey(1000)));
-        var user = new TestUser(server, number, registrationId, new DeviceCredentials(account.AccountId, account.DeviceId, account.Password));
+        var identity = KeyHelper.GenerateIdentityKeyPair();
+        var account = await api.CreateAccountAsync(new CreateAccountRequest(session.SessionId, registrationId, identity.PublicKey.Serialize(),
+            TestKeys.SignedPreKey(identity), TestKeys.KyberPreKey(identity, 1000)));
+        var user = new TestUser(server, number, identity, registrationId, new DeviceCredentials(account.AccountId, account.DeviceId, account.Password));
         if (preKeys > 0)
         {
-            await user.Api.SetKeysAsync(user.Credentials, new SetKeysRequest(TestKeys.PreKeys(1, preKeys), PqPreKeys: TestKeys.KyberPreKeys(1, preKeys)));
+            await user.Api.SetKeysAsync(user.Credentials,
+                new SetKeysRequest(TestKeys.PreKeys(1, preKeys), PqPreKeys: TestKeys.KyberPreKeys(identity, 1, preKeys)));
         }
         return user;
     }

@@ -33,7 +33,7 @@ public abstract class KeysTests(ServerFixture fixture)
     public async Task Concurrent_bundle_fetches_never_share_a_one_time_prekey()
     {
         await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
-        await bob.Api.SetKeysAsync(bob.Credentials, new SetKeysRequest(TestKeys.PreKeys(1, 60), PqPreKeys: TestKeys.KyberPreKeys(1, 60)));
+        await bob.Api.SetKeysAsync(bob.Credentials, new SetKeysRequest(TestKeys.PreKeys(1, 60), PqPreKeys: TestKeys.KyberPreKeys(bob.Identity, 1, 60)));
         var fetchers = new List<TestUser>();
         for (var i = 0; i < 4; i++)
         {
@@ -65,8 +65,8 @@ public abstract class KeysTests(ServerFixture fixture)
     {
         await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
         await using var alice = await TestUser.RegisterAsync(Server);
-        var newSigned = TestKeys.SignedPreKey(7);
-        await bob.Api.SetKeysAsync(bob.Credentials, new SetKeysRequest(TestKeys.PreKeys(10, 3), newSigned, TestKeys.KyberPreKeys(10, 4)));
+        var newSigned = TestKeys.SignedPreKey(bob.Identity, 7);
+        await bob.Api.SetKeysAsync(bob.Credentials, new SetKeysRequest(TestKeys.PreKeys(10, 3), newSigned, TestKeys.KyberPreKeys(bob.Identity, 10, 4)));
 
         Assert.Equal(new PreKeyCountResponse(3, 4), await bob.Api.GetKeyStatusAsync(bob.Credentials));
         var bundle = (await alice.Api.GetPreKeysAsync(alice.Credentials, bob.AccountId, 1)).Devices.Single();
@@ -91,6 +91,17 @@ public abstract class KeysTests(ServerFixture fixture)
         var mixed = upload with { PreKeys = [.. upload.PreKeys ?? [], .. TestKeys.PreKeys(50, 2)] };
         var error = await Assert.ThrowsAsync<ParleyApiException>(() => bob.Api.SetKeysAsync(bob.Credentials, mixed));
         Assert.True(error.Code == ErrorCodes.InvalidKey, $"{what}: expected invalid_key, got {error.Code}");
+        Assert.Equal(new PreKeyCountResponse(0, 0), await bob.Api.GetKeyStatusAsync(bob.Credentials));
+    }
+
+    [Fact]
+    public async Task Kyber_prekey_signed_by_another_identity_is_refused_and_nothing_is_stored()
+    {
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        var forged = TestKeys.KyberPreKeys(Crypto.KeyHelper.GenerateIdentityKeyPair(), 1, 1);
+        var error = await Assert.ThrowsAsync<ParleyApiException>(() =>
+            bob.Api.SetKeysAsync(bob.Credentials, new SetKeysRequest(TestKeys.PreKeys(1, 3), PqPreKeys: forged)));
+        Assert.Equal(ErrorCodes.InvalidSignature, error.Code);
         Assert.Equal(new PreKeyCountResponse(0, 0), await bob.Api.GetKeyStatusAsync(bob.Credentials));
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Parley.Client.Api;
 using Parley.Client.Transport;
+using Parley.Crypto;
 using Parley.Protocol.Rest;
 using Parley.Server.Tests.Infrastructure;
 
@@ -120,8 +121,9 @@ public abstract class RegistrationTests(ServerFixture fixture)
     {
         var api = Server.NewApi();
         var session = await api.StartRegistrationAsync(TestUser.NewNumber());
+        var identity = KeyHelper.GenerateIdentityKeyPair();
         var error = await Assert.ThrowsAsync<ParleyApiException>(() => api.CreateAccountAsync(new CreateAccountRequest(
-            session.SessionId, 42, TestKeys.CurveKey(), TestKeys.SignedPreKey(), TestKeys.KyberPreKey(1))));
+            session.SessionId, 42, identity.PublicKey.Serialize(), TestKeys.SignedPreKey(identity), TestKeys.KyberPreKey(identity, 1))));
         Assert.Equal(ErrorCodes.SessionNotVerified, error.Code);
     }
 
@@ -132,9 +134,24 @@ public abstract class RegistrationTests(ServerFixture fixture)
         var number = TestUser.NewNumber();
         var session = await api.StartRegistrationAsync(number);
         await api.VerifyCodeAsync(session.SessionId, await Server.ReadCodeAsync(number));
+        var identity = KeyHelper.GenerateIdentityKeyPair();
         var error = await Assert.ThrowsAsync<ParleyApiException>(() => api.CreateAccountAsync(new CreateAccountRequest(
-            session.SessionId, 42, [0x05, 1, 2, 3], TestKeys.SignedPreKey(), TestKeys.KyberPreKey(1))));
+            session.SessionId, 42, [0x05, 1, 2, 3], TestKeys.SignedPreKey(identity), TestKeys.KyberPreKey(identity, 1))));
         Assert.Equal(ErrorCodes.InvalidKey, error.Code);
+    }
+
+    [Fact]
+    public async Task Account_whose_prekeys_are_signed_by_another_identity_is_refused()
+    {
+        var api = Server.NewApi();
+        var number = TestUser.NewNumber();
+        var session = await api.StartRegistrationAsync(number);
+        await api.VerifyCodeAsync(session.SessionId, await Server.ReadCodeAsync(number));
+        var identity = KeyHelper.GenerateIdentityKeyPair();
+        var impostor = KeyHelper.GenerateIdentityKeyPair();
+        var error = await Assert.ThrowsAsync<ParleyApiException>(() => api.CreateAccountAsync(new CreateAccountRequest(
+            session.SessionId, 42, identity.PublicKey.Serialize(), TestKeys.SignedPreKey(impostor), TestKeys.KyberPreKey(identity, 1))));
+        Assert.Equal(ErrorCodes.InvalidSignature, error.Code);
     }
 
     [Fact]
