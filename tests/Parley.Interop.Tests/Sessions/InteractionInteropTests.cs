@@ -1,5 +1,5 @@
-using Xunit.Abstractions;
 using Parley.Interop.Tests.Harness;
+using Xunit.Abstractions;
 
 namespace Parley.Interop.Tests.Sessions;
 
