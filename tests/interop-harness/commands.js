@@ -218,6 +218,21 @@ export const commands = {
     return { plaintext: b64(plaintext) };
   },
 
+  // Drops the party's own sender key for a distribution, so the next distribution starts a new chain.
+  groupForget: async (request) => {
+    const p = party(request);
+    const prefix = `${p.name}.${p.deviceId}|`;
+    const wanted = String(request.distributionId).toLowerCase();
+    let forgotten = 0;
+    for (const key of [...p.senderKeys.keys.keys()]) {
+      if (key.startsWith(prefix) && key.slice(prefix.length).toLowerCase() === wanted) {
+        p.senderKeys.keys.delete(key);
+        forgotten++;
+      }
+    }
+    return { forgotten };
+  },
+
   inspectSenderKeyMessage: async (request) => {
     const m = signal.SenderKeyMessage.deserialize(bytes(request, 'message'));
     const result = { distributionId: m.distributionId(), chainId: m.chainId(), iteration: m.iteration() };
