@@ -5,7 +5,8 @@ namespace Parley.Interop.Tests.Sessions;
 
 /// <summary>
 /// The protocol's limits, played the same way against a Parley receiver and a libsignal receiver.
-/// libsignal keeps 2,000 skipped message keys per chain and allows a chain to jump 25,000 messages.
+/// libsignal keeps 2,000 skipped message keys per chain and 5 receiving chains per session, and
+/// allows a chain to jump 25,000 messages.
 /// Each libsignal receiver here talks to a Parley sender and vice versa, so both sessions run the
 /// classic Double Ratchet: between two libsignal 0.90 parties SPQR would be negotiated, whose own
 /// chain limits differ (it refuses a jump of exactly 25,000).
@@ -62,6 +63,40 @@ public sealed class LimitDifferentialTests(LibsignalHarness libsignal)
 
         Assert.Equal(skipped <= 25_000 ? "far: accepted, next: accepted" : "far: refused, next: refused", byLibsignal);
         Assert.Equal(byLibsignal, byParley);
+    }
+
+    [Fact]
+    public async Task Late_messages_from_old_ratchet_chains_are_accepted_or_refused_by_Parley_as_by_libsignal()
+    {
+        var byLibsignal = await LateChainOutcomesAsync(new ParleyDevice($"parley-chains-sender-{Guid.NewGuid():N}"), await NewLibsignalAsync("chains-receiver"));
+        var byParley = await LateChainOutcomesAsync(await NewLibsignalAsync("chains-sender"), new ParleyDevice($"parley-chains-receiver-{Guid.NewGuid():N}"));
+
+        Assert.Contains("accepted", byLibsignal);
+        Assert.Contains("refused", byLibsignal);
+        Assert.Equal(byLibsignal, byParley);
+    }
+
+    /// <summary>
+    /// Seven ratchet turns; in each the sender holds back its first message of the new chain.
+    /// The held-back messages then arrive, oldest first: only chains the receiver still keeps decrypt.
+    /// </summary>
+    private static async Task<string> LateChainOutcomesAsync(ISignalDevice sender, ISignalDevice receiver)
+    {
+        await EstablishAsync(sender, receiver);
+        var late = new List<WireMessage>();
+        for (var chain = 0; chain < 7; chain++)
+        {
+            late.Add(await sender.EncryptAsync(receiver, Encoding.UTF8.GetBytes($"late {chain}")));
+            await receiver.DecryptAsync(sender, await sender.EncryptAsync(receiver, Encoding.UTF8.GetBytes($"on time {chain}")));
+            await sender.DecryptAsync(receiver, await receiver.EncryptAsync(sender, Encoding.UTF8.GetBytes($"reply {chain}")));
+        }
+
+        var outcomes = new List<string>();
+        for (var chain = 0; chain < late.Count; chain++)
+        {
+            outcomes.Add($"chain {chain}: {await TryAsync(receiver, sender, late[chain], $"late {chain}")}");
+        }
+        return string.Join(", ", outcomes);
     }
 
     private async Task<string> OutcomesAsync(ISignalDevice sender, ISignalDevice receiver)
