@@ -59,6 +59,9 @@ public sealed partial class ParleyConnection : IAsyncDisposable
     public IAsyncEnumerable<Envelope> ReadEnvelopesAsync(CancellationToken cancellationToken = default) =>
         _envelopes.Reader.ReadAllAsync(cancellationToken);
 
+    /// <summary>The incoming envelopes as a channel, for consumers that need to know whether more are waiting.</summary>
+    public ChannelReader<Envelope> Envelopes => _envelopes.Reader;
+
     /// <summary>Waits for the next envelope, or null if none arrives within <paramref name="timeout"/>.</summary>
     public async Task<Envelope?> NextEnvelopeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {

@@ -1,0 +1,76 @@
+using Parley.Client.Api;
+using Parley.Client.Storage;
+using Parley.Crypto;
+using Parley.Protocol.Rest;
+
+namespace Parley.Client.Messaging;
+
+/// <summary>
+/// Registering a number, in the order a UI asks for it: start (the server sends a code), verify
+/// the code, create the account. Creating generates every key on this device and keeps all private
+/// halves in the local store; only public keys leave it.
+/// </summary>
+public sealed class AccountRegistration
+{
+    private readonly ParleyApi _api;
+
+    private AccountRegistration(ParleyApi api, string number, string sessionId)
+    {
+        _api = api;
+        Number = number;
+        SessionId = sessionId;
+    }
+
+    public string Number { get; }
+
+    public string SessionId { get; }
+
+    /// <summary>Asks the server to send a verification code to <paramref name="number"/> (E.164).</summary>
+    /// <exception cref="ParleyApiException">invalid_number, rate_limited, ...</exception>
+    /// <exception cref="HttpRequestException">The server cannot be reached.</exception>
+    public static async Task<AccountRegistration> StartAsync(ParleyApi api, string number, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var session = await api.StartRegistrationAsync(number, cancellationToken);
+        return new AccountRegistration(api, number, session.SessionId);
+    }
+
+    /// <summary>Checks the code; throws <see cref="ParleyApiException"/> with incorrect_code (and the attempts left) when it is wrong.</summary>
+    public Task VerifyAsync(string code, CancellationToken cancellationToken = default) =>
+        _api.VerifyCodeAsync(SessionId, code.Trim(), cancellationToken);
+
+    /// <summary>
+    /// Generates identity, registration id, signed prekey and last-resort Kyber prekey, creates the
+    /// account, then uploads the first batch of one-time keys. Anything the store held for a previous
+    /// account (keys, sessions) is forgotten first; contacts and history stay.
+    /// </summary>
+    public async Task<LocalAccount> CreateAccountAsync(IClientStore store, string? deviceName = null, ClientOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        options ??= new ClientOptions();
+        await store.ResetAccountAsync();
+        var identity = KeyHelper.GenerateIdentityKeyPair();
+        var registrationId = KeyHelper.GenerateRegistrationId();
+        const uint signedPreKeyId = 1;
+        var signedPreKey = KeyHelper.GenerateSignedPreKey(identity, signedPreKeyId);
+        var lastResort = KeyHelper.GenerateKyberPreKey(identity, PreKeyUploader.LastResortKyberId);
+        var keys = new ClientProtocolStore(store, identity, registrationId);
+        await keys.StoreSignedPreKeyAsync(signedPreKeyId, signedPreKey);
+        await keys.StoreLastResortKyberPreKeyAsync(lastResort.Id, lastResort);
+
+        var created = await _api.CreateAccountAsync(new CreateAccountRequest(
+            SessionId,
+            (int)registrationId,
+            identity.PublicKey.Serialize(),
+            new SignedPreKeyDto((int)signedPreKeyId, signedPreKey.KeyPair.PublicKey.Serialize(), signedPreKey.Signature),
+            new KyberPreKeyDto((int)lastResort.Id, lastResort.KeyPair.PublicKey.Serialize(), lastResort.Signature),
+            deviceName), cancellationToken);
+
+        var account = new LocalAccount(_api.BaseAddress, Number, created.AccountId, created.DeviceId, created.Password, registrationId,
+            identity.Serialize(), deviceName, NextPreKeyId: 1, NextKyberPreKeyId: PreKeyUploader.LastResortKyberId + 1, signedPreKeyId);
+        await store.SaveAccountAsync(account);
+        await new PreKeyUploader(store, _api, options).UploadInitialAsync(cancellationToken);
+        return account;
+    }
+}

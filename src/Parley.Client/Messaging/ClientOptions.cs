@@ -1,0 +1,18 @@
+using Parley.Client.Transport;
+
+namespace Parley.Client.Messaging;
+
+/// <summary>Tunables of <see cref="ParleyClient"/>; the defaults follow Signal's clients.</summary>
+public sealed record ClientOptions
+{
+    /// <summary>One-time keys (EC and Kyber each) generated per upload; the server takes at most 100 per call.</summary>
+    public int PreKeyBatchSize { get; init; } = 100;
+
+    /// <summary>Upload a new batch when the server holds fewer one-time keys than this.</summary>
+    public int PreKeyLowWatermark { get; init; } = 20;
+
+    /// <summary>How often a send is retried after the server said the device list was out of date.</summary>
+    public int MaxSendAttempts { get; init; } = 4;
+
+    public ConnectionOptions Connection { get; init; } = new();
+}

@@ -1,0 +1,230 @@
+using System.Net;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Parley.Client.Api;
+using Parley.Client.Storage;
+using Parley.Client.Transport;
+using Parley.Crypto;
+using Parley.Crypto.Kem;
+using Parley.Crypto.Keys;
+using Parley.Crypto.Messages;
+using Parley.Crypto.PreKeys;
+using Parley.Crypto.Sessions;
+using Parley.Protocol.Encrypted;
+using Parley.Protocol.Rest;
+using Parley.Protocol.Wire;
+
+namespace Parley.Client.Messaging;
+
+/// <summary>The send path: resolve the number, encrypt per device, send, repair the device list and retry.</summary>
+public sealed partial class ParleyClient
+{
+    /// <summary>
+    /// Encrypts <paramref name="text"/> for every device of <paramref name="number"/> (and for this
+    /// account's other devices) and completes once the server stored it: status
+    /// <see cref="MessageStatus.Sent"/>. Receipts later move it to Delivered and Read.
+    /// </summary>
+    /// <exception cref="UnknownNumberException">No account has this number.</exception>
+    /// <exception cref="SendFailedException">The device list kept changing, or the server refused the message.</exception>
+    /// <exception cref="HttpRequestException">The server cannot be reached (REST).</exception>
+    public async Task<StoredMessage> SendTextAsync(string number, string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var contact = await ResolveAsync(number, cancellationToken);
+        var messageId = RandomNumberGenerator.GetBytes(16);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var data = new DataMessage { Text = text, Timestamp = timestamp };
+        var message = new StoredMessage(messageId, contact.AccountId, contact.Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending);
+        await _store.AddMessageAsync(message);
+
+        await SendContentAsync(contact.AccountId, new Content { SenderNumber = Number, Data = data }, messageId, timestamp, cancellationToken);
+        var sent = await _store.AdvanceStatusAsync(contact.AccountId, messageId, MessageStatus.Sent);
+        if (sent is not null)
+        {
+            MessageStatusChanged?.Invoke(sent);
+        }
+        await SyncToOwnDevicesAsync(contact.Number, messageId, data, timestamp, cancellationToken);
+        return sent ?? message with { Status = MessageStatus.Sent };
+    }
+
+    /// <summary>Tells <paramref name="number"/> that the user read these of their messages (blue ticks on their side).</summary>
+    public async Task MarkReadAsync(string number, IEnumerable<byte[]> messageIds, CancellationToken cancellationToken = default)
+    {
+        var contact = await _store.FindContactByNumberAsync(number) ?? throw new UnknownNumberException(number);
+        await Connection.SendReadReceiptAsync(contact.AccountId, messageIds, cancellationToken);
+    }
+
+    private ParleyConnection Connection => _connection ?? throw new InvalidOperationException("Connect first.");
+
+    /// <summary>The contact of a number: from the local store, else from the server's directory.</summary>
+    private async Task<Contact> ResolveAsync(string number, CancellationToken cancellationToken)
+    {
+        if (await _store.FindContactByNumberAsync(number) is { } known)
+        {
+            return known;
+        }
+        AccountLookupResponse found;
+        try
+        {
+            found = await _api.LookupAsync(Account.Credentials, number, cancellationToken);
+        }
+        catch (ParleyApiException error) when (error.Code is ErrorCodes.UnknownAccount or ErrorCodes.InvalidNumber || error.Status == HttpStatusCode.NotFound)
+        {
+            throw new UnknownNumberException(number);
+        }
+        var contact = new Contact(number, found.AccountId);
+        await _store.SaveContactAsync(contact);
+        return contact;
+    }
+
+    /// <summary>A copy of a sent message for this account's other devices (linked devices; none until linking exists).</summary>
+    private async Task SyncToOwnDevicesAsync(string destination, byte[] messageId, DataMessage data, long timestamp, CancellationToken cancellationToken)
+    {
+        var ownDevices = (await _store.ListSessionDevicesAsync(AccountId)).Where(d => d != (uint)Account.DeviceId).ToList();
+        if (ownDevices.Count == 0)
+        {
+            return;
+        }
+        var sync = new SyncMessage { Sent = new SyncMessage.Types.Sent { DestinationNumber = destination, MessageId = ByteString.CopyFrom(messageId), Message = data } };
+        await SendContentAsync(AccountId, new Content { SenderNumber = Number, Sync = sync }, RandomNumberGenerator.GetBytes(16), timestamp, cancellationToken);
+    }
+
+    private async Task<SendResult> SendContentAsync(string accountId, Content content, byte[] messageId, long timestamp, CancellationToken cancellationToken)
+    {
+        var padded = ContentPadding.Pad(content);
+        SendRejectedException? last = null;
+        for (var attempt = 0; attempt < _options.MaxSendAttempts; attempt++)
+        {
+            var devices = await DevicesOfAsync(accountId, cancellationToken);
+            var message = new SendMessage { DestinationAccount = accountId, MessageId = ByteString.CopyFrom(messageId), ClientTimestamp = timestamp };
+            message.Ciphertexts.AddRange(await EncryptForDevicesAsync(accountId, devices, padded));
+            try
+            {
+                return await Connection.SendAsync(message, cancellationToken);
+            }
+            catch (SendRejectedException error) when (error.Code == ErrorCode.MismatchedDevices)
+            {
+                last = error;
+                foreach (var extra in error.Error.ExtraDevices)
+                {
+                    await _store.DeleteSessionAsync(accountId, extra);
+                }
+                foreach (var missing in error.Error.MissingDevices)
+                {
+                    await FetchSessionsAsync(accountId, (int)missing, cancellationToken);
+                }
+            }
+            catch (SendRejectedException error) when (error.Code == ErrorCode.StaleDevices)
+            {
+                last = error;
+                foreach (var stale in error.Error.StaleDevices)
+                {
+                    await ArchiveSessionAsync(new ProtocolAddress(accountId, stale));
+                    await FetchSessionsAsync(accountId, (int)stale, cancellationToken);
+                }
+            }
+            catch (SendRejectedException error) when (error.Code == ErrorCode.UnknownAccount)
+            {
+                throw new UnknownNumberException((await _store.FindContactByAccountAsync(accountId))?.Number ?? accountId);
+            }
+            catch (SendRejectedException error)
+            {
+                throw new SendFailedException($"The server refused the message: {error.Message}", error);
+            }
+        }
+        throw new SendFailedException($"The recipient's device list kept changing ({_options.MaxSendAttempts} attempts).", last);
+    }
+
+    /// <summary>Devices to encrypt for: those we have sessions with, or all of the account's when we have none yet.</summary>
+    private async Task<IReadOnlyList<uint>> DevicesOfAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var devices = await _store.ListSessionDevicesAsync(accountId);
+        if (devices.Count == 0 && accountId != AccountId)
+        {
+            await FetchSessionsAsync(accountId, null, cancellationToken);
+            devices = await _store.ListSessionDevicesAsync(accountId);
+        }
+        return accountId == AccountId ? devices.Where(d => d != (uint)Account.DeviceId).ToList() : devices;
+    }
+
+    private async Task<List<DeviceCiphertext>> EncryptForDevicesAsync(string accountId, IReadOnlyList<uint> devices, byte[] padded)
+    {
+        // Devices whose session was archived (stale) need a bundle before we can encrypt for them.
+        foreach (var device in devices)
+        {
+            if (await _protocol.LoadSessionAsync(new ProtocolAddress(accountId, device)) is not { HasCurrentState: true })
+            {
+                await FetchSessionsAsync(accountId, (int)device, _stopping.Token);
+            }
+        }
+        return await _store.AtomicallyAsync(async () =>
+        {
+            var ciphertexts = new List<DeviceCiphertext>(devices.Count);
+            foreach (var device in devices)
+            {
+                var address = new ProtocolAddress(accountId, device);
+                var encrypted = await new SessionCipher(_protocol, address).EncryptAsync(padded);
+                var session = await _protocol.LoadSessionAsync(address);
+                ciphertexts.Add(new DeviceCiphertext
+                {
+                    DeviceId = device,
+                    RegistrationId = session!.RemoteRegistrationId,
+                    Type = encrypted.Type == CiphertextMessageType.PreKey ? EnvelopeType.PrekeyMessage : EnvelopeType.Ciphertext,
+                    Content = ByteString.CopyFrom(encrypted.Serialize()),
+                });
+            }
+            return ciphertexts;
+        });
+    }
+
+    /// <summary>Fetches prekey bundles (one device, or all with null) and starts a session with each.</summary>
+    private async Task FetchSessionsAsync(string accountId, int? deviceId, CancellationToken cancellationToken)
+    {
+        PreKeyResponse bundles;
+        try
+        {
+            bundles = await _api.GetPreKeysAsync(Account.Credentials, accountId, deviceId, cancellationToken);
+        }
+        catch (ParleyApiException error) when (error.Code == ErrorCodes.UnknownDevice)
+        {
+            await _store.DeleteSessionAsync(accountId, (uint)deviceId!.Value);
+            return;
+        }
+        foreach (var bundle in bundles.Devices)
+        {
+            if (accountId == AccountId && bundle.DeviceId == Account.DeviceId)
+            {
+                continue;
+            }
+            var address = new ProtocolAddress(accountId, (uint)bundle.DeviceId);
+            await _store.AtomicallyAsync(async () =>
+            {
+                await new SessionBuilder(_protocol, _protocol, address).ProcessPreKeyBundleAsync(ToBundle(bundle));
+                return true;
+            });
+        }
+    }
+
+    private Task ArchiveSessionAsync(ProtocolAddress address) => _store.AtomicallyAsync(async () =>
+    {
+        if (await _protocol.LoadSessionAsync(address) is { } record)
+        {
+            record.ArchiveCurrentState();
+            await _protocol.StoreSessionAsync(address, record);
+        }
+        return true;
+    });
+
+    private static PreKeyBundle ToBundle(PreKeyBundleDto dto) => new(
+        (uint)dto.RegistrationId,
+        (uint)dto.DeviceId,
+        dto.PreKey is null ? null : (uint)dto.PreKey.KeyId,
+        dto.PreKey is null ? null : ECPublicKey.Deserialize(dto.PreKey.PublicKey),
+        (uint)dto.SignedPreKey.KeyId,
+        ECPublicKey.Deserialize(dto.SignedPreKey.PublicKey),
+        dto.SignedPreKey.Signature,
+        (uint)dto.PqPreKey.KeyId,
+        KyberPublicKey.Deserialize(dto.PqPreKey.PublicKey),
+        dto.PqPreKey.Signature,
+        IdentityKey.Deserialize(dto.IdentityKey));
+}

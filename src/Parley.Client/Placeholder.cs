@@ -1,1 +1,0 @@
-namespace Parley.Client; internal static class Placeholder { }
