@@ -59,6 +59,14 @@ public sealed class TestDevice : IAsyncDisposable
         return device;
     }
 
+    /// <summary>A device whose store already holds a registration (e.g. a reopened profile).</summary>
+    public static async Task<TestDevice> OpenExistingAsync(ParleyServer server, string number, IClientStore store, ClientOptions? options = null)
+    {
+        var device = new TestDevice(server, number, store, options ?? new ClientOptions { Connection = FastReconnect });
+        await device.OpenAsync();
+        return device;
+    }
+
     /// <summary>Like an app start: a new client over the same store.</summary>
     public async Task OpenAsync(bool connect = true)
     {

@@ -1,0 +1,65 @@
+namespace Parley.Client.Sqlite;
+
+/// <summary>The profile database's tables. Additive only: a newer client must open an older profile.</summary>
+internal static class ClientSchema
+{
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS account (
+            singleton          INTEGER PRIMARY KEY CHECK (singleton = 1),
+            server             TEXT NOT NULL,
+            number             TEXT NOT NULL,
+            account_id         TEXT NOT NULL,
+            device_id          INTEGER NOT NULL,
+            password           TEXT NOT NULL,
+            registration_id    INTEGER NOT NULL,
+            identity_key_pair  BLOB NOT NULL,
+            device_name        TEXT,
+            next_prekey_id     INTEGER NOT NULL,
+            next_kyber_id      INTEGER NOT NULL,
+            signed_prekey_id   INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS prekeys (
+            kind        INTEGER NOT NULL,
+            id          INTEGER NOT NULL,
+            record      BLOB NOT NULL,
+            last_resort INTEGER NOT NULL,
+            PRIMARY KEY (kind, id)
+        );
+        CREATE TABLE IF NOT EXISTS sessions (
+            name      TEXT NOT NULL,
+            device_id INTEGER NOT NULL,
+            record    BLOB NOT NULL,
+            PRIMARY KEY (name, device_id)
+        );
+        CREATE TABLE IF NOT EXISTS sender_keys (
+            name            TEXT NOT NULL,
+            device_id       INTEGER NOT NULL,
+            distribution_id TEXT NOT NULL,
+            record          BLOB NOT NULL,
+            PRIMARY KEY (name, device_id, distribution_id)
+        );
+        CREATE TABLE IF NOT EXISTS identities (
+            name         TEXT NOT NULL,
+            device_id    INTEGER NOT NULL,
+            identity_key BLOB NOT NULL,
+            PRIMARY KEY (name, device_id)
+        );
+        CREATE TABLE IF NOT EXISTS contacts (
+            number              TEXT PRIMARY KEY,
+            account_id          TEXT NOT NULL UNIQUE,
+            identity_changed_at INTEGER
+        );
+        CREATE TABLE IF NOT EXISTS messages (
+            seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id   BLOB NOT NULL,
+            peer_account TEXT NOT NULL,
+            peer_number  TEXT NOT NULL,
+            direction    INTEGER NOT NULL,
+            text         TEXT NOT NULL,
+            timestamp    INTEGER NOT NULL,
+            status       INTEGER NOT NULL,
+            UNIQUE (peer_account, direction, message_id)
+        );
+        CREATE INDEX IF NOT EXISTS messages_by_peer ON messages(peer_account, seq);
+        """;
+}
