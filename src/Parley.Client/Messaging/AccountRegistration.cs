@@ -35,6 +35,13 @@ public sealed class AccountRegistration
         return new AccountRegistration(api, number, session.SessionId);
     }
 
+    /// <summary>Continues a registration started earlier (e.g. by a previous run of a command-line tool).</summary>
+    public static AccountRegistration Resume(ParleyApi api, string number, string sessionId)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        return new AccountRegistration(api, number, sessionId);
+    }
+
     /// <summary>Checks the code; throws <see cref="ParleyApiException"/> with incorrect_code (and the attempts left) when it is wrong.</summary>
     public Task VerifyAsync(string code, CancellationToken cancellationToken = default) =>
         _api.VerifyCodeAsync(SessionId, code.Trim(), cancellationToken);

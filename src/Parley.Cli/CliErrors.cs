@@ -1,0 +1,30 @@
+using System.Net.Sockets;
+using Parley.Client.Api;
+using Parley.Client.Messaging;
+using Parley.Client.Transport;
+using Parley.Protocol.Rest;
+
+namespace Parley.Cli;
+
+/// <summary>Turns failures into one sentence a user can act on. Unknown exceptions are not caught: they are bugs.</summary>
+internal static class CliErrors
+{
+    public static string? Describe(Exception error, DirectoryInfo profile, Uri? server) => error switch
+    {
+        CliException cli => cli.Message,
+        UnknownNumberException unknown => $"{unknown.Number} is not registered on this Parley server.",
+        NotRegisteredException => $"the profile {profile.FullName} has no account yet; run: parley --profile {profile.FullName} register <+E164> --server <url>",
+        ParleyApiException { Code: ErrorCodes.IncorrectCode } wrong =>
+            $"wrong verification code{(wrong.RemainingAttempts is { } left ? $" ({left} attempts left)" : "")}.",
+        ParleyApiException { Code: ErrorCodes.InvalidNumber } => "the number must be in E.164 form, e.g. +4915112345678.",
+        ParleyApiException api => $"the server refused: {api.Message} ({api.Code})",
+        HttpRequestException http => $"cannot reach the Parley server at {server?.ToString() ?? "(unknown)"}: {Reason(http)}",
+        TaskCanceledException when server is not null => $"the Parley server at {server} did not answer in time.",
+        LoggedOutException => "this device was logged out by the server (the number was registered again elsewhere); register this profile again.",
+        SendFailedException send => send.Message,
+        _ => null,
+    };
+
+    private static string Reason(HttpRequestException error) =>
+        error.InnerException is SocketException socket ? socket.Message : error.Message;
+}

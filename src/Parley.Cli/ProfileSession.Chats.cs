@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Parley.Client.Messaging;
+using Parley.Client.Storage;
+
+namespace Parley.Cli;
+
+/// <summary>Reading: receive, chats, history, safety numbers.</summary>
+internal sealed partial class ProfileSession
+{
+    // Relaxed escaping keeps "+4915..." readable; the output goes to a terminal or a script, never into HTML.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task<int> ReceiveAsync(TimeSpan quietPeriod, bool json, CancellationToken cancellationToken)
+    {
+        var arrived = new SemaphoreSlim(0);
+        await using var client = await ConnectAsync(receive: true, cancellationToken, client =>
+        {
+            client.MessageReceived += message =>
+            {
+                var line = json
+                    ? JsonSerializer.Serialize(new ReceivedLine(message.PeerNumber, message.Text, message.Timestamp, Convert.ToHexStringLower(message.MessageId)), Json)
+                    : $"{message.PeerNumber}: {message.Text}";
+                lock (Console.Out)
+                {
+                    Console.Out.WriteLine(line);
+                    Console.Out.Flush();
+                }
+                arrived.Release();
+            };
+            client.IdentityChanged += change => Console.Error.WriteLine(
+                $"warning: the safety number with {change.Number} changed (they re-registered, or someone is in the middle); compare it again.");
+            client.DecryptionFailed += failure => Console.Error.WriteLine($"warning: a message could not be decrypted and was dropped ({failure.Reason}).");
+        });
+        await client.WaitUntilCaughtUpAsync(cancellationToken);
+        while (await arrived.WaitAsync(quietPeriod, cancellationToken))
+        {
+            // Each message restarts the quiet period.
+        }
+        // Messages are acked right after they are stored; wait for the last acks before closing.
+        using var finish = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        finish.CancelAfter(ConnectTimeout);
+        await client.WaitUntilCaughtUpAsync(finish.Token);
+        return 0;
+    }
+
+    public async Task<int> ChatsAsync()
+    {
+        await using var client = await OpenClientAsync(checkServer: false);
+        foreach (var chat in await client.ListChatsAsync())
+        {
+            var last = chat.LastMessage;
+            var flag = chat.Contact.IdentityChangedAt is null ? "" : "  [safety number changed]";
+            var preview = last is null ? "" : $"{(last.Direction == MessageDirection.Outgoing ? "me: " : "")}{OneLine(last.Text)}";
+            await Console.Out.WriteLineAsync($"{chat.Contact.Number}\t{chat.MessageCount} messages\t{preview}{flag}");
+        }
+        return 0;
+    }
+
+    public async Task<int> HistoryAsync(string number)
+    {
+        await using var client = await OpenClientAsync(checkServer: false);
+        foreach (var message in await client.GetHistoryAsync(number))
+        {
+            var time = DateTimeOffset.FromUnixTimeMilliseconds(message.Timestamp).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+            var line = message.Direction == MessageDirection.Outgoing
+                ? $"{time} me: {message.Text} [{message.Status.ToString().ToLowerInvariant()}]"
+                : $"{time} {message.PeerNumber}: {message.Text}";
+            await Console.Out.WriteLineAsync(line);
+        }
+        return 0;
+    }
+
+    public async Task<int> SafetyNumberAsync(string number, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var digits = await client.GetSafetyNumberAsync(number, cancellationToken);
+        await Console.Out.WriteLineAsync(string.Join(' ', digits.Chunk(5).Select(group => new string(group))));
+        return 0;
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    /// <summary>The JSON shape of one received message (--json).</summary>
+    private sealed record ReceivedLine(string From, string Text, long Timestamp, string Id);
+}
