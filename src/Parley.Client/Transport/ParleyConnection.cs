@@ -127,9 +127,11 @@ public sealed partial class ParleyConnection : IAsyncDisposable
                 }
                 return response;
             }
-            catch (Exception error) when (error is ConnectionLostException or WebSocketException or TimeoutException)
+            catch (Exception error) when (error is ConnectionLostException or WebSocketException or TimeoutException
+                || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                // The connection broke before the answer arrived: send again on the next one.
+                // The connection broke before the answer arrived (an aborted socket reports that as a
+                // cancellation): send again on the next one.
             }
             finally
             {

@@ -21,7 +21,7 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> CreateAsync(CreateAccountRequest request, RegistrationSessionStore sessions,
-        AccountStore accounts, TimeProvider clock, DeviceDisconnector disconnector, ILogger<CreateAccountRequest> log,
+        AccountStore accounts, DeviceDirectory directory, TimeProvider clock, DeviceDisconnector disconnector, ILogger<CreateAccountRequest> log,
         CancellationToken cancellationToken)
     {
         var session = request.SessionId is null ? null : await sessions.FindAsync(request.SessionId, cancellationToken);
@@ -68,6 +68,7 @@ public static class AccountEndpoints
                     [request.PqLastResortPreKey], lastResort: true, cancellationToken);
                 await RegistrationSessionStore.DeleteAsync(connection, transaction, session.Id, cancellationToken);
             }, cancellationToken);
+        directory.Invalidate(accountId);
         if (accountId != device.AccountId)
         {
             // Re-registration: the old devices' credentials are gone; close their connections now.

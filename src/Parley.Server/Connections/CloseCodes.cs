@@ -11,9 +11,6 @@ public static class CloseCodes
     /// <summary>1009: a frame larger than <see cref="Messages.MessageLimits.MaxFrameBytes"/>.</summary>
     public const WebSocketCloseStatus FrameTooLarge = WebSocketCloseStatus.MessageTooBig;
 
-    /// <summary>1008: the client cannot keep up with its pushes; reconnect and read the backlog.</summary>
-    public const WebSocketCloseStatus TooSlow = WebSocketCloseStatus.PolicyViolation;
-
     /// <summary>1001: the server is shutting down; reconnect (to another node).</summary>
     public const WebSocketCloseStatus GoingAway = WebSocketCloseStatus.EndpointUnavailable;
 

@@ -23,7 +23,7 @@ public sealed partial class DeviceConnection
     private readonly WebSocket _socket;
     private readonly ConnectionServices _services;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateBounded<Outgoing>(
-        new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+        new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _inFlight = new(MessageLimits.MaxInFlightPerConnection);
     private readonly TokenBucketRateLimiter _sendLimiter;
     private readonly Lock _gate = new();

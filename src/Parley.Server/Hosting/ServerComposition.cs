@@ -29,6 +29,7 @@ public static class ServerComposition
             : new PostgresDatabase(options.PostgresConnectionString));
         services.AddSingleton<RegistrationSessionStore>();
         services.AddSingleton<AccountStore>();
+        services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<KeyStore>();
         services.AddSingleton<EnvelopeStore>();
         services.AddSingleton<EnvelopeWriter>();

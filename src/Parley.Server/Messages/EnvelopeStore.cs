@@ -32,22 +32,27 @@ public sealed class EnvelopeStore(Database database)
         return page;
     }
 
-    /// <summary>The sender of each still-queued envelope among <paramref name="ids"/> (to prepare receipts).</summary>
+    /// <summary>The senders of the still-queued messages among <paramref name="ids"/> (to prepare their receipts).</summary>
     public async Task<IReadOnlySet<string>> FindSourcesAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command(
-            "SELECT source_account, type FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d")
-            .With("id", 0L).With("a", device.AccountId).With("d", device.DeviceId);
         var sources = new HashSet<string>();
-        foreach (var id in ids)
+        if (ids.Count == 0)
         {
-            command.Set("id", id);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken) && IsMessageType((EnvelopeType)reader.GetInt32(1)))
-            {
-                sources.Add(reader.GetString(0));
-            }
+            return sources;
+        }
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var placeholders = string.Join(", ", ids.Select((_, i) => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await using var command = connection.Command(
+            $"SELECT DISTINCT source_account FROM envelopes WHERE account_id = @a AND device_id = @d AND type IN ({MessageTypes}) AND id IN ({placeholders})")
+            .With("a", device.AccountId).With("d", device.DeviceId);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            command.With("i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), ids[i]);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            sources.Add(reader.GetString(0));
         }
         return sources;
     }
@@ -65,6 +70,9 @@ public sealed class EnvelopeStore(Database database)
         await using DbConnection connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync("DELETE FROM envelopes WHERE expires_at <= @now", cancellationToken, ("now", now));
     }
+
+    private static readonly string MessageTypes =
+        $"{(int)EnvelopeType.Ciphertext}, {(int)EnvelopeType.PrekeyMessage}, {(int)EnvelopeType.SenderKeyMessage}";
 
     public static bool IsMessageType(EnvelopeType type) =>
         type is EnvelopeType.Ciphertext or EnvelopeType.PrekeyMessage or EnvelopeType.SenderKeyMessage;

@@ -8,7 +8,7 @@ namespace Parley.Server.Messages;
 /// The send path: checks a message against the recipient's current devices, stores one envelope
 /// per device durably, then pushes them to whichever devices are online.
 /// </summary>
-public sealed class MessageSender(AccountStore accounts, EnvelopeWriter writer, TimeProvider clock)
+public sealed class MessageSender(DeviceDirectory devices, EnvelopeWriter writer, TimeProvider clock)
 {
     /// <summary>
     /// Validates the message and, when it is acceptable, starts storing it. The returned task
@@ -21,12 +21,12 @@ public sealed class MessageSender(AccountStore accounts, EnvelopeWriter writer, 
         {
             return Task.FromResult(invalid);
         }
-        var devices = await accounts.GetDeviceRegistrationsAsync(message.DestinationAccount, cancellationToken);
-        if (devices.Count == 0)
+        var recipientDevices = await devices.GetAsync(message.DestinationAccount, cancellationToken);
+        if (recipientDevices.Count == 0)
         {
             return Task.FromResult(Frames.Error(ErrorCode.UnknownAccount, "No such account."));
         }
-        if (CheckDevices(sender, message, devices) is { } mismatch)
+        if (CheckDevices(sender, message, recipientDevices) is { } mismatch)
         {
             return Task.FromResult(mismatch);
         }

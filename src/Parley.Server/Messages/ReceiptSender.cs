@@ -7,7 +7,7 @@ namespace Parley.Server.Messages;
 /// Turns acks into "delivered" receipts and read receipts into "read" receipts, queued for every
 /// device of the original sender like any envelope, so an offline sender gets its ticks later.
 /// </summary>
-public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes, EnvelopeWriter writer, TimeProvider clock)
+public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelopes, EnvelopeWriter writer, TimeProvider clock)
 {
     /// <summary>Deletes acknowledged envelopes and queues delivery receipts; returns how many were still queued.</summary>
     public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
@@ -16,7 +16,7 @@ public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes
         var senders = new Dictionary<string, IReadOnlyList<DeviceRegistration>>();
         foreach (var source in await envelopes.FindSourcesAsync(device, ids, cancellationToken))
         {
-            senders[source] = await accounts.GetDeviceRegistrationsAsync(source, cancellationToken);
+            senders[source] = await devices.GetAsync(source, cancellationToken);
         }
         var outcome = await writer.AckAsync(device, ids, acked =>
         {
@@ -42,13 +42,13 @@ public sealed class ReceiptSender(AccountStore accounts, EnvelopeStore envelopes
         {
             return Frames.Error(ErrorCode.MalformedFrame, $"A read receipt needs 1 to {MessageLimits.MaxIdsPerFrame} message ids of 16 bytes.");
         }
-        var devices = await accounts.GetDeviceRegistrationsAsync(receipt.SenderAccount, cancellationToken);
-        if (devices.Count == 0)
+        var senderDevices = await devices.GetAsync(receipt.SenderAccount, cancellationToken);
+        if (senderDevices.Count == 0)
         {
             return Frames.Error(ErrorCode.UnknownAccount, "No such account.");
         }
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var stored = await writer.InsertAsync(ReceiptsFor(reader, receipt.SenderAccount, devices, EnvelopeType.ReadReceipt,
+        var stored = await writer.InsertAsync(ReceiptsFor(reader, receipt.SenderAccount, senderDevices, EnvelopeType.ReadReceipt,
             receipt.MessageIds.Select(id => id.ToByteArray()), now));
         return new ServerFrame { SendResult = new SendResult { ServerTimestamp = now, EnvelopeIds = { stored.Select(e => (ulong)e.Id) } } };
     }

@@ -18,6 +18,8 @@ public sealed class SqliteDatabase(string connectionString) : Database
         {
             DataSource = Path.Combine(dataDirectory, "parley.db"),
             Pooling = true,
+            ForeignKeys = true,
+            // Also how long a writer waits for SQLite's write lock (Microsoft.Data.Sqlite retries on SQLITE_BUSY).
             DefaultTimeout = 30,
         };
         return new SqliteDatabase(builder.ConnectionString);
@@ -27,9 +29,19 @@ public sealed class SqliteDatabase(string connectionString) : Database
 
     protected override async Task OnOpenedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
+        // Per connection and cheap; journal_mode=WAL is a property of the file, set once in MigrateAsync.
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        command.CommandText = "PRAGMA synchronous=FULL";
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            await connection.ExecuteAsync("PRAGMA journal_mode=WAL", cancellationToken);
+        }
+        await base.MigrateAsync(cancellationToken);
     }
 
     protected override string SchemaScript => """
