@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
 using Parley.Server.Connections;
+using Parley.Server.Devices;
 using Parley.Server.Keys;
 using Parley.Server.Messages;
 using Parley.Server.Registration;
@@ -40,6 +41,7 @@ public static class ServerComposition
         services.AddSingleton<ReceiptSender>();
         services.AddSingleton<ConnectionServices>();
         services.AddHostedService<EnvelopeExpiryService>();
+        services.AddDeviceLinking();
 
         if (string.IsNullOrWhiteSpace(options.SmsWebhookUrl))
         {
@@ -78,6 +80,7 @@ public static class ServerComposition
         app.MapAccountEndpoints();
         app.MapKeysEndpoints();
         app.MapWebSocketEndpoint();
+        app.MapDeviceLinkingEndpoints();
         return app;
     }
 
