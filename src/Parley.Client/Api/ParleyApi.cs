@@ -9,7 +9,7 @@ namespace Parley.Client.Api;
 /// The REST half of the Parley API. Every failure surfaces as <see cref="ParleyApiException"/>
 /// (server said no) or <see cref="HttpRequestException"/> (server unreachable).
 /// </summary>
-public sealed class ParleyApi(HttpClient http)
+public sealed partial class ParleyApi(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

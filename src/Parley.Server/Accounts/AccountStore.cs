@@ -55,7 +55,7 @@ public sealed class AccountStore(Database database)
         return accountId;
     }
 
-    private static async Task InsertDeviceAsync(DbConnection connection, DbTransaction transaction, DeviceRecord device,
+    internal static async Task InsertDeviceAsync(DbConnection connection, DbTransaction transaction, DeviceRecord device,
         byte[] credentialHash, CancellationToken cancellationToken)
     {
         await using var command = connection.Command("""
