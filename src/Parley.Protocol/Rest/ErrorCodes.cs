@@ -20,4 +20,8 @@ public static class ErrorCodes
     public const string UnknownDevice = "unknown_device";
     public const string TooManyKeys = "too_many_keys";
     public const string Unauthorized = "unauthorized";
+    public const string NotAMember = "not_a_member";
+    public const string Forbidden = "forbidden";
+    public const string GroupFull = "group_full";
+    public const string InvalidInvite = "invalid_invite";
 }

@@ -6,6 +6,7 @@ namespace Parley.Server.Connections;
 /// <summary>What every device connection needs, resolved once per node instead of once per socket.</summary>
 public sealed record ConnectionServices(
     MessageSender Sender,
+    Groups.GroupMessageSender GroupSender,
     ReceiptSender Receipts,
     EnvelopeStore Envelopes,
     LimitOptions Limits,

@@ -23,11 +23,8 @@ public sealed partial class DeviceConnection
         switch (frame.BodyCase)
         {
             case ClientFrame.BodyOneofCase.Send:
-                if (!_sendLimiter.AttemptAcquire().IsAcquired)
+                if (!TryTakeSendToken(requestId))
                 {
-                    var limited = Frames.Error(ErrorCode.RateLimited, "Too many messages; slow down.");
-                    limited.Error.RetryAfterMs = 1000;
-                    Reply(requestId, limited);
                     return;
                 }
                 await _inFlight.WaitAsync(cancellationToken);
@@ -42,6 +39,14 @@ public sealed partial class DeviceConnection
                     throw;
                 }
                 _ = ReplyWhenDoneAsync(requestId, sending);
+                break;
+            case ClientFrame.BodyOneofCase.SendGroup:
+                if (!TryTakeSendToken(requestId))
+                {
+                    return;
+                }
+                await _inFlight.WaitAsync(cancellationToken);
+                _ = ReplyWhenDoneAsync(requestId, _services.GroupSender.SendAsync(Device, frame.SendGroup));
                 break;
             case ClientFrame.BodyOneofCase.Ack:
                 if (frame.Ack.EnvelopeIds.Count > MessageLimits.MaxIdsPerFrame)
@@ -66,6 +71,19 @@ public sealed partial class DeviceConnection
                 Reply(requestId, Frames.Error(ErrorCode.MalformedFrame, "The frame has no body this server understands."));
                 break;
         }
+    }
+
+    /// <summary>Applies the per-connection message rate limit, answering RATE_LIMITED when it bites.</summary>
+    private bool TryTakeSendToken(ulong requestId)
+    {
+        if (_sendLimiter.AttemptAcquire().IsAcquired)
+        {
+            return true;
+        }
+        var limited = Frames.Error(ErrorCode.RateLimited, "Too many messages; slow down.");
+        limited.Error.RetryAfterMs = 1000;
+        Reply(requestId, limited);
+        return false;
     }
 
     private async Task<ServerFrame> AcknowledgeAsync(AckEnvelopes ack, CancellationToken cancellationToken)

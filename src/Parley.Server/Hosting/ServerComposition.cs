@@ -5,6 +5,7 @@ using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
 using Parley.Server.Connections;
 using Parley.Server.Devices;
+using Parley.Server.Groups;
 using Parley.Server.Keys;
 using Parley.Server.Messages;
 using Parley.Server.Registration;
@@ -39,6 +40,8 @@ public static class ServerComposition
         services.AddSingleton<DeviceDisconnector>();
         services.AddSingleton<MessageSender>();
         services.AddSingleton<ReceiptSender>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<GroupMessageSender>();
         services.AddSingleton<ConnectionServices>();
         services.AddHostedService<EnvelopeExpiryService>();
         services.AddDeviceLinking();
@@ -79,6 +82,7 @@ public static class ServerComposition
         app.MapRegistrationEndpoints();
         app.MapAccountEndpoints();
         app.MapKeysEndpoints();
+        app.MapGroupEndpoints();
         app.MapWebSocketEndpoint();
         app.MapDeviceLinkingEndpoints();
         return app;

@@ -5,22 +5,30 @@ using Parley.Server.Storage;
 
 namespace Parley.Server.Messages;
 
-/// <summary>The two prepared statements of a write batch, created once per transaction and reused per row.</summary>
-internal sealed class EnvelopeStatements(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+/// <summary>The statements of a write batch, each prepared once per transaction and reused per row.</summary>
+public sealed class EnvelopeStatements(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
 {
     private DbCommand? _insert;
+
+    /// <summary>The batch's connection and transaction, for writes that must commit together with envelopes.</summary>
+    public DbConnection Connection => connection;
+
+    public DbTransaction Transaction => transaction;
+
     private DbCommand? _delete;
+    private DbCommand? _receipt;
 
     public async Task<long> InsertAsync(StoredEnvelope envelope)
     {
         _insert ??= connection.Command("""
             INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
-                                   client_timestamp, server_timestamp, content, receipted_ids, expires_at)
-            VALUES (@a, @d, @type, @src, @srcDevice, @mid, @cts, @sts, @content, @receipted, @expires)
+                                   client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
+            VALUES (@a, @d, @type, @src, @srcDevice, @mid, @cts, @sts, @content, @receipted, @expires, @group, @payload)
             RETURNING id
             """, transaction)
             .With("a", "").With("d", 0).With("type", 0).With("src", "").With("srcDevice", 0).With("mid", Array.Empty<byte>())
-            .With("cts", 0L).With("sts", 0L).With("content", Array.Empty<byte>()).With("receipted", Array.Empty<byte>()).With("expires", 0L);
+            .With("cts", 0L).With("sts", 0L).With("content", Array.Empty<byte>()).With("receipted", Array.Empty<byte>()).With("expires", 0L)
+            .With("group", "").With("payload", 0L);
         _insert.Set("a", envelope.Destination.AccountId);
         _insert.Set("d", envelope.Destination.DeviceId);
         _insert.Set("type", (int)envelope.Type);
@@ -29,25 +37,64 @@ internal sealed class EnvelopeStatements(DbConnection connection, DbTransaction 
         _insert.Set("mid", envelope.MessageId);
         _insert.Set("cts", envelope.ClientTimestamp);
         _insert.Set("sts", envelope.ServerTimestamp);
-        _insert.Set("content", envelope.Content);
+        _insert.Set("content", envelope.PayloadId is null ? envelope.Content : Array.Empty<byte>());
         _insert.Set("receipted", envelope.ReceiptedIds);
         _insert.Set("expires", envelope.ExpiresAt);
+        _insert.Set("group", envelope.GroupId);
+        _insert.Set("payload", envelope.PayloadId);
         return Convert.ToInt64(await _insert.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Inserts envelopes and returns them with their assigned ids.</summary>
+    public async Task<IReadOnlyList<StoredEnvelope>> InsertAllAsync(IReadOnlyList<StoredEnvelope> envelopes)
+    {
+        var stored = new StoredEnvelope[envelopes.Count];
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            stored[i] = envelopes[i] with { Id = await InsertAsync(envelopes[i]) };
+        }
+        return stored;
     }
 
     /// <summary>Deletes one envelope of this device; null when it was already gone (a repeated ack).</summary>
     public async Task<AckedEnvelope?> DeleteAsync(DeviceAddress device, long id)
     {
         _delete ??= connection.Command(
-            "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id",
+            "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id, group_id",
             transaction).With("id", 0L).With("a", "").With("d", 0);
         _delete.Set("id", id);
         _delete.Set("a", device.AccountId);
         _delete.Set("d", device.DeviceId);
         await using var reader = await _delete.ExecuteReaderAsync();
         return await reader.ReadAsync()
-            ? new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3))
+            ? new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
+                reader.GetStringOrNull(4))
             : null;
+    }
+
+    /// <summary>Stores a group payload once; envelopes then refer to it by id.</summary>
+    public async Task<long> InsertPayloadAsync(byte[] content, long now)
+    {
+        await using var command = connection.Command("INSERT INTO group_payloads (content, created_at) VALUES (@content, @now) RETURNING id", transaction)
+            .With("content", content).With("now", now);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Records that a member got (or read) a group message, keeping the first time of each.</summary>
+    public async Task RecordGroupReceiptAsync(string groupId, byte[] messageId, string member, long? deliveredAt, long? readAt)
+    {
+        _receipt ??= connection.Command("""
+            INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at, read_at) VALUES (@g, @m, @member, @delivered, @read)
+            ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET
+                delivered_at = COALESCE(group_receipts.delivered_at, excluded.delivered_at, excluded.read_at),
+                read_at = COALESCE(group_receipts.read_at, excluded.read_at)
+            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("delivered", 0L).With("read", 0L);
+        _receipt.Set("g", groupId);
+        _receipt.Set("m", messageId);
+        _receipt.Set("member", member);
+        _receipt.Set("delivered", deliveredAt ?? readAt);
+        _receipt.Set("read", readAt);
+        await _receipt.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -59,6 +106,10 @@ internal sealed class EnvelopeStatements(DbConnection connection, DbTransaction 
         if (_delete is not null)
         {
             await _delete.DisposeAsync();
+        }
+        if (_receipt is not null)
+        {
+            await _receipt.DisposeAsync();
         }
     }
 }

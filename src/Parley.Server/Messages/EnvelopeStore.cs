@@ -17,9 +17,11 @@ public sealed class EnvelopeStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command("""
-            SELECT id, type, source_account, source_device, message_id, client_timestamp, server_timestamp, content, receipted_ids, expires_at
-            FROM envelopes WHERE account_id = @a AND device_id = @d AND id > @after AND expires_at > @now
-            ORDER BY id LIMIT @limit
+            SELECT e.id, e.type, e.source_account, e.source_device, e.message_id, e.client_timestamp, e.server_timestamp,
+                   COALESCE(p.content, e.content), e.receipted_ids, e.expires_at, e.group_id
+            FROM envelopes e LEFT JOIN group_payloads p ON p.id = e.payload_id
+            WHERE e.account_id = @a AND e.device_id = @d AND e.id > @after AND e.expires_at > @now
+            ORDER BY e.id LIMIT @limit
             """).With("a", device.AccountId).With("d", device.DeviceId).With("after", afterId).With("now", now).With("limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var page = new List<StoredEnvelope>();
@@ -27,7 +29,7 @@ public sealed class EnvelopeStore(Database database)
         {
             page.Add(new StoredEnvelope(reader.GetInt64(0), device, (EnvelopeType)reader.GetInt32(1), reader.GetString(2),
                 reader.GetInt32(3), (byte[])reader.GetValue(4), reader.GetInt64(5), reader.GetInt64(6),
-                (byte[])reader.GetValue(7), (byte[])reader.GetValue(8), reader.GetInt64(9)));
+                (byte[])reader.GetValue(7), (byte[])reader.GetValue(8), reader.GetInt64(9), reader.GetStringOrNull(10)));
         }
         return page;
     }
@@ -68,7 +70,12 @@ public sealed class EnvelopeStore(Database database)
     public async Task<int> DeleteExpiredAsync(long now, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync("DELETE FROM envelopes WHERE expires_at <= @now", cancellationToken, ("now", now));
+        var expired = await connection.ExecuteAsync("DELETE FROM envelopes WHERE expires_at <= @now", cancellationToken, ("now", now));
+        // A group payload lives as long as one envelope still refers to it.
+        await connection.ExecuteAsync(
+            "DELETE FROM group_payloads WHERE NOT EXISTS (SELECT 1 FROM envelopes WHERE envelopes.payload_id = group_payloads.id)",
+            cancellationToken);
+        return expired;
     }
 
     private static readonly string MessageTypes =

@@ -35,21 +35,45 @@ public sealed class EnvelopeWriter : IAsyncDisposable
     }
 
     /// <summary>Stores envelopes (ids are assigned here), completes once they are durable, and pushes them to their devices.</summary>
-    public Task<IReadOnlyList<StoredEnvelope>> InsertAsync(IReadOnlyList<StoredEnvelope> envelopes)
-    {
-        var operation = new InsertOperation(envelopes);
-        Enqueue(operation);
-        return operation.Completion.Task;
-    }
+    public Task<IReadOnlyList<StoredEnvelope>> InsertAsync(IReadOnlyList<StoredEnvelope> envelopes) =>
+        WriteAsync<IReadOnlyList<StoredEnvelope>>(async statements =>
+        {
+            var stored = await statements.InsertAllAsync(envelopes);
+            return (stored, stored);
+        });
 
     /// <summary>
     /// Deletes envelopes a device acknowledged and, in the same transaction, stores the receipts
     /// built from what was actually deleted — so a crash can lose neither the envelope nor its receipt.
+    /// Group messages also get their per-member "delivered" state recorded.
     /// </summary>
-    public Task<AckOutcome> AckAsync(DeviceAddress device, IReadOnlyList<long> ids,
-        Func<IReadOnlyList<AckedEnvelope>, IReadOnlyList<StoredEnvelope>> receiptsFor)
+    public Task<AckOutcome> AckAsync(DeviceAddress device, IReadOnlyList<long> ids, long now,
+        Func<IReadOnlyList<AckedEnvelope>, IReadOnlyList<StoredEnvelope>> receiptsFor) =>
+        WriteAsync(async statements =>
+        {
+            var acked = new List<AckedEnvelope>(ids.Count);
+            foreach (var id in ids)
+            {
+                if (await statements.DeleteAsync(device, id) is { } deleted)
+                {
+                    acked.Add(deleted);
+                    if (deleted.GroupId is not null && EnvelopeStore.IsMessageType(deleted.Type))
+                    {
+                        await statements.RecordGroupReceiptAsync(deleted.GroupId, deleted.MessageId, device.AccountId, now, null);
+                    }
+                }
+            }
+            var receipts = acked.Count == 0 ? [] : await statements.InsertAllAsync(receiptsFor(acked));
+            return (new AckOutcome(acked, receipts), receipts);
+        });
+
+    /// <summary>
+    /// Runs <paramref name="work"/> inside the next batch transaction. It returns its result and the
+    /// envelopes it inserted, which are pushed to their devices once the batch is durable.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<EnvelopeStatements, Task<(T Result, IReadOnlyList<StoredEnvelope> Inserted)>> work)
     {
-        var operation = new AckOperation(device, ids, receiptsFor);
+        var operation = new WriteOperation<T>(work);
         Enqueue(operation);
         return operation.Completion.Task;
     }
@@ -136,57 +160,18 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         public abstract void Fail(Exception error);
     }
 
-    private sealed class InsertOperation(IReadOnlyList<StoredEnvelope> envelopes) : WriteOperation
+    private sealed class WriteOperation<T>(Func<EnvelopeStatements, Task<(T Result, IReadOnlyList<StoredEnvelope> Inserted)>> work)
+        : WriteOperation
     {
-        private StoredEnvelope[] _stored = [];
+        private (T Result, IReadOnlyList<StoredEnvelope> Inserted) _outcome;
 
-        public override IReadOnlyList<StoredEnvelope> Inserted => _stored;
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TaskCompletionSource<IReadOnlyList<StoredEnvelope>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override IReadOnlyList<StoredEnvelope> Inserted => _outcome.Inserted ?? [];
 
-        public override async Task ExecuteAsync(EnvelopeStatements statements)
-        {
-            _stored = new StoredEnvelope[envelopes.Count];
-            for (var i = 0; i < envelopes.Count; i++)
-            {
-                _stored[i] = envelopes[i] with { Id = await statements.InsertAsync(envelopes[i]) };
-            }
-        }
+        public override async Task ExecuteAsync(EnvelopeStatements statements) => _outcome = await work(statements);
 
-        public override void Succeed() => Completion.TrySetResult(_stored);
-
-        public override void Fail(Exception error) => Completion.TrySetException(error);
-    }
-
-    private sealed class AckOperation(DeviceAddress device, IReadOnlyList<long> ids,
-        Func<IReadOnlyList<AckedEnvelope>, IReadOnlyList<StoredEnvelope>> receiptsFor) : WriteOperation
-    {
-        private AckOutcome _outcome = AckOutcome.None;
-
-        public override IReadOnlyList<StoredEnvelope> Inserted => _outcome.Receipts;
-
-        public TaskCompletionSource<AckOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override async Task ExecuteAsync(EnvelopeStatements statements)
-        {
-            var acked = new List<AckedEnvelope>(ids.Count);
-            foreach (var id in ids)
-            {
-                if (await statements.DeleteAsync(device, id) is { } deleted)
-                {
-                    acked.Add(deleted);
-                }
-            }
-            var receipts = acked.Count == 0 ? [] : receiptsFor(acked);
-            var stored = new StoredEnvelope[receipts.Count];
-            for (var i = 0; i < receipts.Count; i++)
-            {
-                stored[i] = receipts[i] with { Id = await statements.InsertAsync(receipts[i]) };
-            }
-            _outcome = new AckOutcome(acked, stored);
-        }
-
-        public override void Succeed() => Completion.TrySetResult(_outcome);
+        public override void Succeed() => Completion.TrySetResult(_outcome.Result);
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }

@@ -18,13 +18,13 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelop
         {
             senders[source] = await devices.GetAsync(source, cancellationToken);
         }
-        var outcome = await writer.AckAsync(device, ids, acked =>
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var outcome = await writer.AckAsync(device, ids, now, acked =>
         {
-            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             return acked.Where(a => EnvelopeStore.IsMessageType(a.Type))
-                .GroupBy(a => a.SourceAccount)
-                .SelectMany(group => ReceiptsFor(device, group.Key, senders.GetValueOrDefault(group.Key) ?? [],
-                    EnvelopeType.DeliveryReceipt, group.Select(a => a.MessageId), now))
+                .GroupBy(a => (a.SourceAccount, a.GroupId))
+                .SelectMany(group => ReceiptsFor(device, group.Key.SourceAccount, senders.GetValueOrDefault(group.Key.SourceAccount) ?? [],
+                    EnvelopeType.DeliveryReceipt, group.Select(a => a.MessageId), now, group.Key.GroupId))
                 .ToList();
         });
         return outcome.Acked.Count;
@@ -48,17 +48,30 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelop
             return Frames.Error(ErrorCode.UnknownAccount, "No such account.");
         }
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var stored = await writer.InsertAsync(ReceiptsFor(reader, receipt.SenderAccount, senderDevices, EnvelopeType.ReadReceipt,
-            receipt.MessageIds.Select(id => id.ToByteArray()), now));
+        var groupId = string.IsNullOrEmpty(receipt.GroupId) ? null : receipt.GroupId;
+        var messageIds = receipt.MessageIds.Select(id => id.ToByteArray()).ToList();
+        var receipts = ReceiptsFor(reader, receipt.SenderAccount, senderDevices, EnvelopeType.ReadReceipt, messageIds, now, groupId);
+        var stored = await writer.WriteAsync(async statements =>
+        {
+            if (groupId is not null)
+            {
+                foreach (var messageId in messageIds)
+                {
+                    await statements.RecordGroupReceiptAsync(groupId, messageId, reader.AccountId, null, now);
+                }
+            }
+            var inserted = await statements.InsertAllAsync(receipts);
+            return (inserted, inserted);
+        });
         return new ServerFrame { SendResult = new SendResult { ServerTimestamp = now, EnvelopeIds = { stored.Select(e => (ulong)e.Id) } } };
     }
 
     private static List<StoredEnvelope> ReceiptsFor(DeviceAddress from, string toAccount, IReadOnlyList<DeviceRegistration> toDevices,
-        EnvelopeType type, IEnumerable<byte[]> messageIds, long now)
+        EnvelopeType type, IEnumerable<byte[]> messageIds, long now, string? groupId)
     {
         var ids = messageIds.SelectMany(id => id).ToArray();
         var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
         return toDevices.Select(d => new StoredEnvelope(0, new DeviceAddress(toAccount, d.DeviceId), type, from.AccountId,
-            from.DeviceId, [], now, now, [], ids, expiresAt)).ToList();
+            from.DeviceId, [], now, now, [], ids, expiresAt, groupId)).ToList();
     }
 }

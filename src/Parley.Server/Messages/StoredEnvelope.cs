@@ -3,7 +3,11 @@ using Parley.Server.Accounts;
 
 namespace Parley.Server.Messages;
 
-/// <summary>An envelope queued for one device, as stored. Content is opaque ciphertext.</summary>
+/// <summary>
+/// An envelope queued for one device, as stored. Content is opaque ciphertext. Group messages and
+/// events store their content once in group_payloads (<see cref="PayloadId"/>); <see cref="Content"/>
+/// then holds that shared payload in memory only.
+/// </summary>
 public sealed record StoredEnvelope(
     long Id,
     DeviceAddress Destination,
@@ -15,7 +19,9 @@ public sealed record StoredEnvelope(
     long ServerTimestamp,
     byte[] Content,
     byte[] ReceiptedIds,
-    long ExpiresAt)
+    long ExpiresAt,
+    string? GroupId = null,
+    long? PayloadId = null)
 {
     /// <summary>Message ids are 16 bytes; receipts store theirs concatenated.</summary>
     public const int MessageIdLength = 16;
@@ -34,6 +40,7 @@ public sealed record StoredEnvelope(
             ClientTimestamp = ClientTimestamp,
             ServerTimestamp = ServerTimestamp,
             Content = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(Content),
+            GroupId = GroupId ?? "",
         };
         for (var offset = 0; offset + MessageIdLength <= ReceiptedIds.Length; offset += MessageIdLength)
         {
@@ -47,4 +54,4 @@ public sealed record StoredEnvelope(
 }
 
 /// <summary>The part of an acknowledged (deleted) envelope that its sender's delivery receipt needs.</summary>
-public sealed record AckedEnvelope(long Id, EnvelopeType Type, string SourceAccount, int SourceDevice, byte[] MessageId);
+public sealed record AckedEnvelope(long Id, EnvelopeType Type, string SourceAccount, int SourceDevice, byte[] MessageId, string? GroupId);

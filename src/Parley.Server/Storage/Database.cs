@@ -13,8 +13,11 @@ public abstract class Database
 
     protected abstract DbConnection CreateConnection();
 
-    /// <summary>The schema script for this dialect, applied idempotently on start.</summary>
-    protected abstract string SchemaScript { get; }
+    /// <summary>
+    /// The schema as ordered migrations: entry i upgrades the database to version i + 1. Append new
+    /// entries, never edit shipped ones — databases out there are at every version.
+    /// </summary>
+    protected abstract IReadOnlyList<string> Migrations { get; }
 
     /// <summary>Opens a pooled connection with the dialect's per-connection settings applied.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
@@ -36,19 +39,38 @@ public abstract class Database
     protected virtual Task OnOpenedAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
-    /// <summary>Creates or upgrades the schema. Safe to run on every start and from several nodes.</summary>
+    /// <summary>Creates or upgrades the schema to the newest version. Safe to run on every start.</summary>
     public virtual async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = SchemaScript;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+        await ApplyMigrationsAsync(connection, cancellationToken);
     }
+
+    protected async Task ApplyMigrationsAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", cancellationToken);
+        await using (var read = connection.Command("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+        {
+            SchemaVersion = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        for (var version = SchemaVersion + 1; version <= Migrations.Count; version++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var migrate = connection.Command(Migrations[version - 1], transaction))
+            {
+                await migrate.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using (var record = connection.Command("INSERT INTO schema_version (version) VALUES (@v)", transaction).With("v", version))
+            {
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            SchemaVersion = version;
+        }
+    }
+
+    /// <summary>The schema version after <see cref="MigrateAsync"/>.</summary>
+    public int SchemaVersion { get; private set; }
 
     /// <summary>True when the database answers a trivial query.</summary>
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)

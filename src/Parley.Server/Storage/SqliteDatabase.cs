@@ -44,7 +44,9 @@ public sealed class SqliteDatabase(string connectionString) : Database
         await base.MigrateAsync(cancellationToken);
     }
 
-    protected override string SchemaScript => """
+    protected override IReadOnlyList<string> Migrations { get; } = [Initial, Groups];
+
+    private const string Initial = """
         CREATE TABLE IF NOT EXISTS accounts (
             id            TEXT PRIMARY KEY,
             number        TEXT NOT NULL UNIQUE,
@@ -108,5 +110,52 @@ public sealed class SqliteDatabase(string connectionString) : Database
         );
         CREATE INDEX IF NOT EXISTS envelopes_by_device ON envelopes(account_id, device_id, id);
         CREATE INDEX IF NOT EXISTS envelopes_by_expiry ON envelopes(expires_at);
+        """;
+
+    private const string Groups = """
+        ALTER TABLE envelopes ADD COLUMN group_id TEXT;
+        ALTER TABLE envelopes ADD COLUMN payload_id INTEGER;
+        CREATE INDEX envelopes_by_payload ON envelopes(payload_id) WHERE payload_id IS NOT NULL;
+        CREATE TABLE group_payloads (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            content     BLOB NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE TABLE groups (
+            id                    TEXT PRIMARY KEY,
+            version               INTEGER NOT NULL,
+            name                  TEXT NOT NULL,
+            description           TEXT NOT NULL,
+            picture               TEXT NOT NULL,
+            only_admins_edit_info INTEGER NOT NULL,
+            only_admins_send      INTEGER NOT NULL,
+            invite_token          TEXT,
+            created_by            TEXT NOT NULL,
+            created_at            INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX groups_by_invite ON groups(invite_token) WHERE invite_token IS NOT NULL;
+        CREATE TABLE group_members (
+            group_id    TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            account_id  TEXT NOT NULL,
+            admin       INTEGER NOT NULL,
+            joined_at   INTEGER NOT NULL,
+            PRIMARY KEY (group_id, account_id)
+        );
+        CREATE INDEX group_members_by_account ON group_members(account_id);
+        CREATE TABLE group_messages (
+            group_id       TEXT NOT NULL,
+            message_id     BLOB NOT NULL,
+            sender_account TEXT NOT NULL,
+            sent_at        INTEGER NOT NULL,
+            PRIMARY KEY (group_id, message_id)
+        );
+        CREATE TABLE group_receipts (
+            group_id       TEXT NOT NULL,
+            message_id     BLOB NOT NULL,
+            member_account TEXT NOT NULL,
+            delivered_at   INTEGER,
+            read_at        INTEGER,
+            PRIMARY KEY (group_id, message_id, member_account)
+        );
         """;
 }

@@ -1,0 +1,27 @@
+namespace Parley.Server.Groups;
+
+/// <summary>
+/// One per group, keyed by group id: owns membership (every change goes through it, so a removed
+/// member stops receiving at once) and fans messages out. Its state is a cache of the database.
+/// </summary>
+public interface IGroupGrain : IGrainWithStringKey
+{
+    Task<GroupOutcome> Create(string creator, string name, string description, string picture, string[] members);
+
+    Task<GroupOutcome> Get(string requester);
+
+    Task<GroupOutcome> Update(string actor, GroupInfoChange change);
+
+    Task<GroupOutcome> AddMembers(string actor, string[] accounts);
+
+    /// <summary>Removes <paramref name="target"/>; when actor and target are the same, the member leaves.</summary>
+    Task<GroupOutcome> RemoveMember(string actor, string target);
+
+    Task<GroupOutcome> SetAdmin(string actor, string target, bool admin);
+
+    Task<GroupOutcome> SetInviteLink(string actor, bool enabled);
+
+    Task<GroupOutcome> JoinByLink(string account, string token);
+
+    Task<GroupSendOutcome> Send(GroupMessage message);
+}

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Parley.Client.Transport;
+using Parley.Protocol.Groups;
+using Parley.Protocol.Rest;
+using Parley.Protocol.Wire;
+using Parley.Server.Tests.Infrastructure;
+
+namespace Parley.Server.Tests.Groups;
+
+/// <summary>Group management, events and Sender Keys fan-out, on both databases.</summary>
+public abstract class GroupTests(ServerFixture fixture)
+{
+    private ParleyServer Server => fixture.Server;
+
+    private sealed record Member(TestUser User, ParleyConnection Socket, GroupClient Groups)
+    {
+        public string AccountId => User.AccountId;
+    }
+
+    private async Task<Member> JoinAsync()
+    {
+        var user = await TestUser.RegisterAsync(Server, preKeys: 0);
+        return new Member(user, await user.ConnectAsync(), new GroupClient(Server.BaseAddress, user.Credentials));
+    }
+
+    private static SendGroupMessage GroupMessage(string groupId, string content) => new()
+    {
+        GroupId = groupId,
+        MessageId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(16)),
+        ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        Content = ByteString.CopyFromUtf8(content),
+    };
+
+    private static async Task<SendResult> SendAsync(Member sender, SendGroupMessage message) =>
+        (await sender.Socket.RequestAsync(new ClientFrame { SendGroup = message })).SendResult;
+
+    private static async Task<GroupEvent> NextEventAsync(Member member, GroupEventKind kind)
+    {
+        while (true)
+        {
+            var envelope = await Expect.EnvelopeAsync(member.Socket, $"a {kind} group event");
+            await member.Socket.AckAsync([envelope.Id]);
+            if (envelope.Type == EnvelopeType.GroupEvent && GroupEvent.Parser.ParseFrom(envelope.Content) is { } groupEvent && groupEvent.Kind == kind)
+            {
+                return groupEvent;
+            }
+        }
+    }
+
+    private static async Task<Envelope> NextMessageAsync(Member member)
+    {
+        while (true)
+        {
+            var envelope = await Expect.EnvelopeAsync(member.Socket, "a group message");
+            await member.Socket.AckAsync([envelope.Id]);
+            if (envelope.Type == EnvelopeType.SenderKeyMessage)
+            {
+                return envelope;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Created_group_is_announced_to_every_member_with_the_creator_as_admin()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+
+        var (group, problem) = await alice.Groups.CreateAsync("Family", bob.AccountId, carol.AccountId);
+
+        Assert.Null(problem);
+        Assert.Equal("Family", group!.Name);
+        Assert.True(group.Members.Single(m => m.AccountId == alice.AccountId).Admin);
+        foreach (var member in new[] { alice, bob, carol })
+        {
+            var created = await NextEventAsync(member, GroupEventKind.Created);
+            Assert.Equal(alice.AccountId, created.ActorAccount);
+            Assert.Equal(3, created.Group.Members.Count);
+        }
+        Assert.Contains((await bob.Groups.ListAsync()).Value!.Groups, g => g.GroupId == group.GroupId);
+    }
+
+    [Fact]
+    public async Task Group_message_is_stored_once_and_reaches_every_other_member_device()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Team", bob.AccountId, carol.AccountId)).Value!;
+        await NextEventAsync(alice, GroupEventKind.Created);
+        var marker = "sender-key-ciphertext-" + Guid.NewGuid();
+
+        var result = await SendAsync(alice, GroupMessage(group.GroupId, marker));
+
+        Assert.Equal(2u, result.RecipientDevices);
+        Assert.Equal(1, await Server.ScalarAsync("SELECT COUNT(*) FROM group_payloads WHERE content = @c", ("c", System.Text.Encoding.UTF8.GetBytes(marker))));
+        Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE group_id = @g AND type = @t AND LENGTH(content) > 0",
+            ("g", group.GroupId), ("t", (int)EnvelopeType.SenderKeyMessage)));
+        foreach (var member in new[] { bob, carol })
+        {
+            var envelope = await NextMessageAsync(member);
+            Assert.Equal(marker, envelope.Content.ToStringUtf8());
+            Assert.Equal(group.GroupId, envelope.GroupId);
+            Assert.Equal(alice.AccountId, envelope.SourceAccount);
+        }
+        var atAlice = new List<Envelope>();
+        while (await alice.Socket.NextEnvelopeAsync(TimeSpan.FromMilliseconds(300)) is { } envelope)
+        {
+            atAlice.Add(envelope);
+        }
+        Assert.DoesNotContain(atAlice, e => e.Type == EnvelopeType.SenderKeyMessage); // the sender's own device gets no copy
+        Assert.Equal(2, atAlice.Count(e => e.Type == EnvelopeType.DeliveryReceipt && e.GroupId == group.GroupId));
+    }
+
+    [Fact]
+    public async Task Removed_member_stops_receiving_at_once_and_can_no_longer_send()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Club", bob.AccountId, carol.AccountId)).Value!;
+
+        var (after, problem) = await alice.Groups.RemoveAsync(group.GroupId, carol.AccountId);
+        Assert.Null(problem);
+        Assert.DoesNotContain(after!.Members, m => m.AccountId == carol.AccountId);
+        var removed = await NextEventAsync(carol, GroupEventKind.MemberRemoved);
+        Assert.Equal([carol.AccountId], removed.TargetAccounts);
+
+        var result = await SendAsync(alice, GroupMessage(group.GroupId, "after carol left"));
+        Assert.Equal(1u, result.RecipientDevices);
+        Assert.Equal("after carol left", (await NextMessageAsync(bob)).Content.ToStringUtf8());
+        await Expect.NothingAsync(carol.Socket, TimeSpan.FromMilliseconds(300), "message after removal");
+        var refused = await Expect.RejectedAsync(carol.Socket.RequestAsync(new ClientFrame { SendGroup = GroupMessage(group.GroupId, "still here?") }));
+        Assert.Equal(ErrorCode.NotAMember, refused.Code);
+    }
+
+    [Fact]
+    public async Task Non_members_get_nothing_and_can_do_nothing()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var mallory = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Private", bob.AccountId)).Value!;
+
+        Assert.Equal(new ProblemResult(404, ErrorCodes.NotAMember), (await mallory.Groups.GetAsync(group.GroupId)).Problem);
+        Assert.Equal(new ProblemResult(404, ErrorCodes.NotAMember), (await mallory.Groups.AddAsync(group.GroupId, mallory.AccountId)).Problem);
+        Assert.Equal(new ProblemResult(404, ErrorCodes.NotAMember), (await mallory.Groups.UpdateAsync(group.GroupId, new UpdateGroupRequest("Mine"))).Problem);
+        var refused = await Expect.RejectedAsync(mallory.Socket.RequestAsync(new ClientFrame { SendGroup = GroupMessage(group.GroupId, "hi") }));
+        Assert.Equal(ErrorCode.NotAMember, refused.Code);
+        Assert.DoesNotContain((await mallory.Groups.ListAsync()).Value!.Groups, g => g.GroupId == group.GroupId);
+        await Expect.NothingAsync(mallory.Socket, TimeSpan.FromMilliseconds(200), "event of a group she is not in");
+    }
+
+    [Fact]
+    public async Task Only_admins_add_members_change_settings_and_when_restricted_send()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Announcements", bob.AccountId)).Value!;
+
+        Assert.Equal(new ProblemResult(403, ErrorCodes.Forbidden), (await bob.Groups.AddAsync(group.GroupId, carol.AccountId)).Problem);
+        Assert.Equal(new ProblemResult(403, ErrorCodes.Forbidden),
+            (await bob.Groups.UpdateAsync(group.GroupId, new UpdateGroupRequest(OnlyAdminsSend: true))).Problem);
+        Assert.Null((await alice.Groups.UpdateAsync(group.GroupId, new UpdateGroupRequest(OnlyAdminsSend: true))).Problem);
+
+        var refused = await Expect.RejectedAsync(bob.Socket.RequestAsync(new ClientFrame { SendGroup = GroupMessage(group.GroupId, "can I?") }));
+        Assert.Equal(ErrorCode.Forbidden, refused.Code);
+
+        Assert.Null((await alice.Groups.SetAdminAsync(group.GroupId, bob.AccountId, true)).Problem);
+        Assert.Null((await bob.Groups.AddAsync(group.GroupId, carol.AccountId)).Problem);
+        Assert.Equal(1u, (await SendAsync(bob, GroupMessage(group.GroupId, "now I can"))).RecipientDevices - 1u);
+    }
+
+    [Fact]
+    public async Task Last_admin_leaving_promotes_the_longest_standing_member()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Book club", bob.AccountId)).Value!;
+        await Task.Delay(5);
+        Assert.Null((await alice.Groups.AddAsync(group.GroupId, carol.AccountId)).Problem);
+
+        var (after, problem) = await alice.Groups.RemoveAsync(group.GroupId, alice.AccountId);
+
+        Assert.Null(problem);
+        Assert.True(after!.Members.Single(m => m.AccountId == bob.AccountId).Admin);
+        Assert.False(after.Members.Single(m => m.AccountId == carol.AccountId).Admin);
+        var left = await NextEventAsync(carol, GroupEventKind.MemberLeft);
+        Assert.Equal(alice.AccountId, left.ActorAccount);
+    }
+
+    [Fact]
+    public async Task Invite_link_lets_people_join_until_it_is_revoked()
+    {
+        var alice = await JoinAsync();
+        var dave = await JoinAsync();
+        var eve = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Open")).Value!;
+        var token = (await alice.Groups.CreateInviteAsync(group.GroupId)).Value!.Token;
+
+        var (joined, problem) = await dave.Groups.JoinAsync(token);
+        Assert.Null(problem);
+        Assert.Contains(joined!.Members, m => m.AccountId == dave.AccountId);
+        Assert.Equal([dave.AccountId], (await NextEventAsync(alice, GroupEventKind.JoinedByLink)).TargetAccounts);
+
+        Assert.Null((await alice.Groups.RevokeInviteAsync(group.GroupId)).Problem);
+        Assert.Equal(ErrorCodes.InvalidInvite, (await eve.Groups.JoinAsync(token)).Problem?.Code);
+    }
+
+    [Fact]
+    public async Task Message_info_shows_who_has_it_delivered_and_who_has_read_it()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Ticks", bob.AccountId, carol.AccountId)).Value!;
+        var message = GroupMessage(group.GroupId, "did you all get this?");
+        await SendAsync(alice, message);
+
+        var atBob = await NextMessageAsync(bob); // acked => delivered
+        await bob.Socket.RequestAsync(new ClientFrame
+        {
+            ReadReceipt = new SendReadReceipt { SenderAccount = alice.AccountId, GroupId = group.GroupId, MessageIds = { atBob.MessageId } },
+        });
+
+        var info = (await alice.Groups.MessageInfoAsync(group.GroupId, message.MessageId.ToByteArray())).Value!;
+        var bobState = info.Members.Single(m => m.AccountId == bob.AccountId);
+        var carolState = info.Members.Single(m => m.AccountId == carol.AccountId);
+        Assert.NotNull(bobState.DeliveredAt);
+        Assert.NotNull(bobState.ReadAt);
+        Assert.Null(carolState.ReadAt);
+        Assert.Equal(ErrorCodes.InvalidRequest, (await bob.Groups.MessageInfoAsync(group.GroupId, message.MessageId.ToByteArray())).Problem?.Code);
+        var delivered = await Expect.EnvelopeAsync(alice.Socket, "bob's delivery receipt");
+        Assert.Equal(group.GroupId, delivered.GroupId);
+    }
+}
+
+public sealed class GroupTestsOnSqlite(SqliteServerFixture fixture) : GroupTests(fixture), IClassFixture<SqliteServerFixture>;
+
+public sealed class GroupTestsOnPostgres(PostgresServerFixture fixture) : GroupTests(fixture), IClassFixture<PostgresServerFixture>;
