@@ -8,6 +8,7 @@ public static class ErrorCodes
 {
     public const string InvalidRequest = "invalid_request";
     public const string InvalidNumber = "invalid_number";
+    public const string SmsUnavailable = "sms_unavailable";
     public const string RateLimited = "rate_limited";
     public const string UnknownSession = "unknown_session";
     public const string IncorrectCode = "incorrect_code";

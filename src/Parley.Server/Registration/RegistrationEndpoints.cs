@@ -41,14 +41,17 @@ public static class RegistrationEndpoints
         var session = new RegistrationSession(id, request.Number, VerificationCodes.Hash(id, code),
             (now + VerificationCodes.Lifetime).ToUnixTimeMilliseconds(), 0, 1, null, now.ToUnixTimeMilliseconds());
         await store.InsertAsync(session, cancellationToken);
-        await sms.SendCodeAsync(request.Number, code, cancellationToken);
+        if (await TrySendAsync(sms, request.Number, code, log, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
         log.LogInformation("Verification code sent to {MaskedNumber}", PhoneNumber.Mask(request.Number));
         return Results.Created($"/v1/registration/sessions/{id}", ToResponse(session));
     }
 
     private static async Task<IResult> ResendCodeAsync(
         string sessionId, RegistrationSessionStore store, ISmsSender sms, TimeProvider clock, LimitOptions limits,
-        CancellationToken cancellationToken)
+        ILogger<RegistrationSession> log, CancellationToken cancellationToken)
     {
         var session = await store.FindAsync(sessionId, cancellationToken);
         if (session is null)
@@ -63,7 +66,10 @@ public static class RegistrationEndpoints
         var code = VerificationCodes.Generate();
         var expiresAt = (now + VerificationCodes.Lifetime).ToUnixTimeMilliseconds();
         await store.ReplaceCodeAsync(sessionId, VerificationCodes.Hash(sessionId, code), expiresAt, cancellationToken);
-        await sms.SendCodeAsync(session.Number, code, cancellationToken);
+        if (await TrySendAsync(sms, session.Number, code, log, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
         return Results.Ok(ToResponse(session with { CodeExpiresAt = expiresAt, Attempts = 0 }));
     }
 
@@ -105,6 +111,22 @@ public static class RegistrationEndpoints
     {
         var since = (now - TimeSpan.FromHours(1)).ToUnixTimeMilliseconds();
         return await store.CodesSentSinceAsync(number, since, cancellationToken) >= limits.CodesPerNumberPerHour;
+    }
+
+    /// <summary>Hands the code to the SMS sender; a gateway failure becomes a 502 the client can retry.</summary>
+    private static async Task<IResult?> TrySendAsync(ISmsSender sms, string number, string code, ILogger log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sms.SendCodeAsync(number, code, cancellationToken);
+            return null;
+        }
+        catch (HttpRequestException error)
+        {
+            log.LogWarning("SMS gateway refused the code for {MaskedNumber}: {Status}", PhoneNumber.Mask(number), error.StatusCode);
+            return ApiProblem.Create(StatusCodes.Status502BadGateway, ErrorCodes.SmsUnavailable,
+                "The SMS gateway could not send the code; try again in a moment.");
+        }
     }
 
     private static IResult UnknownSession() =>
