@@ -14,5 +14,11 @@ public sealed record ClientOptions
     /// <summary>How often a send is retried after the server said the device list was out of date.</summary>
     public int MaxSendAttempts { get; init; } = 4;
 
+    /// <summary>History a primary sends to a newly linked device: messages at most this old...</summary>
+    public TimeSpan HistoryMaxAge { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>...and at most this many (the most recent ones).</summary>
+    public int HistoryMaxMessages { get; init; } = 1000;
+
     public ConnectionOptions Connection { get; init; } = new();
 }

@@ -142,13 +142,18 @@ public sealed partial class ParleyClient
         {
             // Our own other device sent this to someone: show it in that chat as sent.
             var sent = content.Sync.Sent;
-            if (sent?.Message is null || await _store.FindContactByNumberAsync(sent.DestinationNumber) is not { } peer)
+            if (sent?.Message is null || await SyncPeerAsync(sent.DestinationNumber) is not { } peer)
             {
                 return null;
             }
             var copy = new StoredMessage(sent.MessageId.ToByteArray(), peer.AccountId, peer.Number, MessageDirection.Outgoing,
                 sent.Message.Text, sent.Message.Timestamp, MessageStatus.Sent);
             return await _store.AddMessageAsync(copy) ? copy : null;
+        }
+        if (content.BodyCase == Content.BodyOneofCase.History && envelope.SourceAccount == AccountId)
+        {
+            await StoreHistoryAsync(content.History);
+            return null;
         }
         if (content.BodyCase != Content.BodyOneofCase.Data)
         {
@@ -158,6 +163,22 @@ public sealed partial class ParleyClient
         var message = new StoredMessage(messageId, contact.AccountId, contact.Number, MessageDirection.Incoming,
             content.Data.Text, content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, MessageStatus.Received);
         return await _store.AddMessageAsync(message) ? message : null;
+    }
+
+    /// <summary>
+    /// The chat a sync copy belongs to. Another device of this account may write to someone this
+    /// device never talked to: the number is looked up then (it comes from our own device, encrypted).
+    /// </summary>
+    private async Task<Contact?> SyncPeerAsync(string number)
+    {
+        try
+        {
+            return await ResolveAsync(number, _stopping.Token);
+        }
+        catch (Exception error) when (error is UnknownNumberException or HttpRequestException or ParleyApiException or TaskCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

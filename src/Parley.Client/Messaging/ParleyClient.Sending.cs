@@ -77,11 +77,11 @@ public sealed partial class ParleyClient
         return contact;
     }
 
-    /// <summary>A copy of a sent message for this account's other devices (linked devices; none until linking exists).</summary>
+    /// <summary>A copy of a sent message for this account's other devices, which show it as sent by me.</summary>
     private async Task SyncToOwnDevicesAsync(string destination, byte[] messageId, DataMessage data, long timestamp, CancellationToken cancellationToken)
     {
         var ownDevices = (await _store.ListSessionDevicesAsync(AccountId)).Where(d => d != (uint)Account.DeviceId).ToList();
-        if (ownDevices.Count == 0)
+        if (ownDevices.Count == 0 && !await HasOtherOwnDevicesAsync(cancellationToken))
         {
             return;
         }
@@ -96,6 +96,10 @@ public sealed partial class ParleyClient
         for (var attempt = 0; attempt < _options.MaxSendAttempts; attempt++)
         {
             var devices = await DevicesOfAsync(accountId, cancellationToken);
+            if (devices.Count == 0 && accountId == AccountId)
+            {
+                return new SendResult(); // no other own device (any more): nothing to sync
+            }
             var message = new SendMessage { DestinationAccount = accountId, MessageId = ByteString.CopyFrom(messageId), ClientTimestamp = timestamp };
             message.Ciphertexts.AddRange(await EncryptForDevicesAsync(accountId, devices, padded));
             try
@@ -139,7 +143,7 @@ public sealed partial class ParleyClient
     private async Task<IReadOnlyList<uint>> DevicesOfAsync(string accountId, CancellationToken cancellationToken)
     {
         var devices = await _store.ListSessionDevicesAsync(accountId);
-        if (devices.Count == 0 && accountId != AccountId)
+        if (devices.Count == 0)
         {
             await FetchSessionsAsync(accountId, null, cancellationToken);
             devices = await _store.ListSessionDevicesAsync(accountId);
@@ -190,7 +194,23 @@ public sealed partial class ParleyClient
             await _store.DeleteSessionAsync(accountId, (uint)deviceId!.Value);
             return;
         }
-        foreach (var bundle in bundles.Devices)
+        // Device 1 first: its session records the primary identity that the signed device list is checked against.
+        var ordered = bundles.Devices.OrderBy(b => b.DeviceId).ToList();
+        var primary = ordered.Where(b => b.DeviceId == PrimaryDeviceId && !(accountId == AccountId && IsPrimary)).ToList();
+        if (accountId == AccountId && primary.Count == 1 && await _protocol.GetIdentityAsync(new ProtocolAddress(AccountId, PrimaryDeviceId)) is { } anchor
+            && !anchor.Equals(IdentityKey.Deserialize(primary[0].IdentityKey)))
+        {
+            // A linked device knows its primary's key from the link QR code; the server cannot swap it.
+            throw new UntrustedDeviceException("this account", [PrimaryDeviceId]);
+        }
+        await StartSessionsAsync(accountId, primary);
+        await CheckLinkedDevicesAsync(accountId, ordered, cancellationToken);
+        await StartSessionsAsync(accountId, ordered.Except(primary).ToList());
+    }
+
+    private async Task StartSessionsAsync(string accountId, IReadOnlyList<PreKeyBundleDto> bundles)
+    {
+        foreach (var bundle in bundles)
         {
             if (accountId == AccountId && bundle.DeviceId == Account.DeviceId)
             {

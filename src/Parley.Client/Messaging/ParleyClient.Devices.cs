@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using Parley.Client.Api;
+using Parley.Client.Devices;
+using Parley.Crypto;
+using Parley.Crypto.Keys;
+using Parley.Protocol.Devices;
+using Parley.Protocol.Rest;
+
+namespace Parley.Client.Messaging;
+
+/// <summary>A device waiting for the primary's approval, as the primary's UI shows it.</summary>
+public sealed record PendingLink(string LinkId, string? DeviceName, string Fingerprint, long CreatedAt, long ExpiresAt);
+
+/// <summary>Linked devices: the primary's management calls, and verification of device lists before encrypting for a linked device.</summary>
+public sealed partial class ParleyClient
+{
+    private const int PrimaryDeviceId = 1;
+    private int? _otherOwnDevices;
+
+    /// <summary>True on the account's primary device (device 1), the one that links and unlinks devices.</summary>
+    public bool IsPrimary => Account.DeviceId == PrimaryDeviceId;
+
+    /// <summary>Primary: a single-use code (and QR payload) for linking one new device, valid for a few minutes.</summary>
+    public Task<LinkCodeResponse> CreateLinkCodeAsync(CancellationToken cancellationToken = default) =>
+        _api.CreateLinkCodeAsync(Account.Credentials, cancellationToken);
+
+    /// <summary>Primary: new devices that presented a code and wait for approval, with their fingerprints.</summary>
+    public async Task<IReadOnlyList<PendingLink>> ListPendingLinksAsync(CancellationToken cancellationToken = default) =>
+        (await _api.GetLinkRequestsAsync(Account.Credentials, cancellationToken)).Requests
+            .Select(r => new PendingLink(r.LinkId, r.DeviceName, DeviceFingerprint.Of(r.IdentityKey), r.CreatedAt, r.ExpiresAt)).ToList();
+
+    /// <summary>
+    /// Primary: approves a waiting device, signing the new device list with this device's identity,
+    /// then sends it recent history (see <see cref="ClientOptions.HistoryMaxAge"/>) end-to-end encrypted.
+    /// Needs a connection for the history.
+    /// </summary>
+    /// <returns>The new device's id.</returns>
+    public async Task<int> ApproveLinkAsync(string linkId, CancellationToken cancellationToken = default)
+    {
+        var request = (await _api.GetLinkRequestsAsync(Account.Credentials, cancellationToken)).Requests.SingleOrDefault(r => r.LinkId == linkId)
+            ?? throw new ParleyApiException(System.Net.HttpStatusCode.NotFound, DeviceErrorCodes.InvalidLinkCode, "No such pending link request.");
+        var devices = await _api.GetDevicesAsync(Account.Credentials, cancellationToken);
+        var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1,
+            devices.Devices.Select(d => (d.DeviceId, d.IdentityKey)).Append((devices.NextDeviceId, request.IdentityKey)));
+        var approved = await _api.ApproveLinkAsync(Account.Credentials, linkId, new ApproveLinkRequest(devices.NextDeviceId, signed), cancellationToken);
+        _otherOwnDevices = devices.Devices.Count;
+        await SendHistoryAsync((uint)approved.DeviceId, cancellationToken);
+        return approved.DeviceId;
+    }
+
+    /// <summary>Primary: refuses a waiting device.</summary>
+    public Task RejectLinkAsync(string linkId, CancellationToken cancellationToken = default) =>
+        _api.RejectLinkAsync(Account.Credentials, linkId, cancellationToken);
+
+    /// <summary>This account's devices (any device may ask).</summary>
+    public async Task<IReadOnlyList<DeviceDto>> ListDevicesAsync(CancellationToken cancellationToken = default) =>
+        (await _api.GetDevicesAsync(Account.Credentials, cancellationToken)).Devices;
+
+    /// <summary>Primary: removes a linked device (signing the list without it); the server logs it out at once.</summary>
+    public async Task UnlinkDeviceAsync(int deviceId, CancellationToken cancellationToken = default)
+    {
+        var devices = await _api.GetDevicesAsync(Account.Credentials, cancellationToken);
+        var remaining = devices.Devices.Where(d => d.DeviceId != deviceId).ToList();
+        var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1, remaining.Select(d => (d.DeviceId, d.IdentityKey)));
+        await _api.UnlinkDeviceAsync(Account.Credentials, deviceId, new UnlinkDeviceRequest(signed), cancellationToken);
+        await _store.DeleteSessionAsync(AccountId, (uint)deviceId);
+        _otherOwnDevices = remaining.Count - 1;
+    }
+
+    /// <summary>Whether this account has devices besides this one (asked once per client; linking and unlinking here keep it current).</summary>
+    private async Task<bool> HasOtherOwnDevicesAsync(CancellationToken cancellationToken)
+    {
+        if (!IsPrimary)
+        {
+            return true;
+        }
+        _otherOwnDevices ??= (await _api.GetDevicesAsync(Account.Credentials, cancellationToken)).Devices.Count - 1;
+        return _otherOwnDevices > 0;
+    }
+
+    /// <summary>
+    /// The account's device list, if its primary signed it: verified against the primary's identity
+    /// key as this device knows it (its own key on the primary; the QR code's key on a linked
+    /// device; the key of the session with device 1 for contacts). Null when there is none or it
+    /// does not verify.
+    /// </summary>
+    private async Task<DeviceList?> VerifiedDeviceListAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var primary = accountId == AccountId && IsPrimary
+            ? _identity.IdentityKey
+            : await _protocol.GetIdentityAsync(new ProtocolAddress(accountId, PrimaryDeviceId));
+        if (primary is null)
+        {
+            return null;
+        }
+        SignedDeviceListDto signed;
+        try
+        {
+            signed = await _api.GetSignedDeviceListAsync(Account.Credentials, accountId, cancellationToken);
+        }
+        catch (ParleyApiException error) when (error.Code == DeviceErrorCodes.NoDeviceList)
+        {
+            return null;
+        }
+        return DeviceListSigner.Verify(signed, accountId, primary);
+    }
+
+    /// <summary>Refuses a linked device the account's primary did not sign for: the server may not add devices on its own.</summary>
+    private async Task CheckLinkedDevicesAsync(string accountId, IReadOnlyList<PreKeyBundleDto> bundles, CancellationToken cancellationToken)
+    {
+        var linked = bundles.Where(b => b.DeviceId != PrimaryDeviceId && !(accountId == AccountId && b.DeviceId == Account.DeviceId)).ToList();
+        if (linked.Count == 0)
+        {
+            return;
+        }
+        var list = await VerifiedDeviceListAsync(accountId, cancellationToken);
+        var untrusted = linked.Where(b => list is null || !DeviceListSigner.Contains(list, (uint)b.DeviceId, IdentityKey.Deserialize(b.IdentityKey)))
+            .Select(b => b.DeviceId).ToList();
+        if (untrusted.Count > 0)
+        {
+            var who = accountId == AccountId ? "this account" : (await _store.FindContactByAccountAsync(accountId))?.Number ?? accountId;
+            throw new UntrustedDeviceException(who, untrusted);
+        }
+    }
+
+    private static byte[] NewMessageId() => RandomNumberGenerator.GetBytes(16);
+}
+
+/// <summary>
+/// The server lists devices of an account that the account's primary did not sign for (a forged or
+/// missing signed device list). Nothing was encrypted for them; the message was not sent.
+/// </summary>
+public sealed class UntrustedDeviceException(string account, IReadOnlyList<int> deviceIds)
+    : Exception($"The server lists device(s) {string.Join(", ", deviceIds)} of {account} that its primary device did not sign for; not encrypting for them.")
+{
+    public IReadOnlyList<int> DeviceIds { get; } = deviceIds;
+}
