@@ -27,7 +27,7 @@ public sealed partial class GroupGrain
         {
             var payloadId = await statements.InsertPayloadAsync(message.Content, now);
             await GroupStore.RecordMessageAsync(statements.Connection, statements.Transaction, GroupId, message.MessageId, message.SenderAccount, now);
-            var inserted = await statements.InsertAllAsync(targets.Select(device => new StoredEnvelope(0, device, EnvelopeType.SenderKeyMessage,
+            var inserted = await statements.InsertFanOutAsync(targets.Select(device => new StoredEnvelope(0, device, EnvelopeType.SenderKeyMessage,
                 message.SenderAccount, message.SenderDevice, message.MessageId, message.ClientTimestamp, now, message.Content, [],
                 expiresAt, GroupId, payloadId)).ToList());
             return (inserted.Count, inserted);
@@ -61,7 +61,7 @@ public sealed partial class GroupGrain
         {
             await GroupStore.SaveAsync(statements.Connection, statements.Transaction, next, actor, now);
             var payloadId = await statements.InsertPayloadAsync(payload, now);
-            var inserted = await statements.InsertAllAsync(devices.Select(device => new StoredEnvelope(0, device, EnvelopeType.GroupEvent,
+            var inserted = await statements.InsertFanOutAsync(devices.Select(device => new StoredEnvelope(0, device, EnvelopeType.GroupEvent,
                 actor, 0, [], now, now, payload, [], expiresAt, GroupId, payloadId)).ToList());
             return (true, inserted);
         });

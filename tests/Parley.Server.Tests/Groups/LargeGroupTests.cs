@@ -44,24 +44,28 @@ public abstract class LargeGroupTests(ServerFixture fixture, ITestOutputHelper o
         var tooMany = await TestUser.RegisterAsync(server, preKeys: 0);
         Assert.Equal(Protocol.Rest.ErrorCodes.GroupFull, (await groups.AddAsync(group.GroupId, tooMany.AccountId)).Problem?.Code);
 
-        var message = new SendGroupMessage
+        // The first message also pays for cold caches and JIT; the second shows the steady state.
+        for (var round = 1; round <= 2; round++)
         {
-            GroupId = group.GroupId,
-            MessageId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(16)),
-            ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            Content = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(256)),
-        };
-        var receivers = sockets.Skip(1).Select(WaitForGroupMessageAsync).ToList();
-        var fanOut = Stopwatch.StartNew();
-        var result = (await sockets[0].RequestAsync(new ClientFrame { SendGroup = message })).SendResult;
-        var stored = fanOut.Elapsed;
-        var arrivals = await Task.WhenAll(receivers);
-        var lastArrival = fanOut.Elapsed;
+            var message = new SendGroupMessage
+            {
+                GroupId = group.GroupId,
+                MessageId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(16)),
+                ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Content = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(256)),
+            };
+            var receivers = sockets.Skip(1).Select(WaitForGroupMessageAsync).ToList();
+            var fanOut = Stopwatch.StartNew();
+            var result = (await sockets[0].RequestAsync(new ClientFrame { SendGroup = message })).SendResult;
+            var stored = fanOut.Elapsed;
+            var arrivals = await Task.WhenAll(receivers);
+            var lastArrival = fanOut.Elapsed;
 
-        Assert.Equal((uint)(Members - 1), result.RecipientDevices);
-        Assert.All(arrivals, envelope => Assert.Equal(message.MessageId, envelope.MessageId));
-        output.WriteLine($"{server.Kind}: fan-out to {Members - 1} member devices: stored (sent tick) after {stored.TotalMilliseconds:F0} ms, " +
-            $"last recipient after {lastArrival.TotalMilliseconds:F0} ms");
+            Assert.Equal((uint)(Members - 1), result.RecipientDevices);
+            Assert.All(arrivals, envelope => Assert.Equal(message.MessageId, envelope.MessageId));
+            output.WriteLine($"{server.Kind}, message {round}: fan-out to {Members - 1} member devices: stored (sent tick) after " +
+                $"{stored.TotalMilliseconds:F0} ms, last recipient after {lastArrival.TotalMilliseconds:F0} ms");
+        }
         foreach (var user in users.Append(tooMany))
         {
             await user.DisposeAsync();
