@@ -6,7 +6,7 @@ namespace Parley.Cli;
 /// The command-line contract scripts rely on: command names, arguments, options and output shapes
 /// only ever grow. Every command prints errors as one "error: ..." line on stderr and exits 1.
 /// </summary>
-public static class CliCommands
+public static partial class CliCommands
 {
     public static RootCommand Build()
     {
@@ -24,6 +24,8 @@ public static class CliCommands
         root.Subcommands.Add(Chats(profile));
         root.Subcommands.Add(History(profile));
         root.Subcommands.Add(SafetyNumber(profile));
+        root.Subcommands.Add(Link(profile));
+        root.Subcommands.Add(Devices(profile));
         return root;
     }
 

@@ -17,11 +17,16 @@ internal static class CliErrors
         ParleyApiException { Code: ErrorCodes.IncorrectCode } wrong =>
             $"wrong verification code{(wrong.RemainingAttempts is { } left ? $" ({left} attempts left)" : "")}.",
         ParleyApiException { Code: ErrorCodes.InvalidNumber } => "the number must be in E.164 form, e.g. +4915112345678.",
+        ParleyApiException { Code: DeviceErrorCodes.InvalidLinkCode } => "no such link code; check it, or create a new one on the primary (parley devices --new-code).",
+        ParleyApiException { Code: DeviceErrorCodes.LinkCodeExpired or DeviceErrorCodes.LinkCodeUsed or DeviceErrorCodes.TooManyDevices or DeviceErrorCodes.NotPrimary } device =>
+            device.Message,
         ParleyApiException api => $"the server refused: {api.Message} ({api.Code})",
         HttpRequestException http => $"cannot reach the Parley server at {server?.ToString() ?? "(unknown)"}: {Reason(http)}",
         TaskCanceledException when server is not null => $"the Parley server at {server} did not answer in time.",
-        LoggedOutException => "this device was logged out by the server (the number was registered again elsewhere); register this profile again.",
+        LoggedOutException => "this device was logged out by the server (unlinked on the primary, or the number was registered again elsewhere); link or register this profile again.",
         SendFailedException send => send.Message,
+        Client.Devices.LinkFailedException link => link.Message,
+        UntrustedDeviceException untrusted => untrusted.Message,
         _ => null,
     };
 
