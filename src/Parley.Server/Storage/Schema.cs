@@ -1,0 +1,131 @@
+namespace Parley.Server.Storage;
+
+/// <summary>The column types that differ between the two databases; everything else is shared SQL.</summary>
+public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
+{
+    public static readonly ColumnTypes Sqlite = new("BLOB", "INTEGER", "INTEGER PRIMARY KEY AUTOINCREMENT");
+
+    public static readonly ColumnTypes Postgres = new("BYTEA", "BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+}
+
+/// <summary>
+/// The schema as ordered migrations, written once for both databases: entry i upgrades a database
+/// to version i + 1. Append new entries; never edit shipped ones, databases out there are at every version.
+/// </summary>
+public static class Schema
+{
+    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types)];
+
+    private static string Initial(ColumnTypes types) => $"""
+        CREATE TABLE IF NOT EXISTS accounts (
+            id            TEXT PRIMARY KEY,
+            number        TEXT NOT NULL UNIQUE,
+            created_at    {types.BigInt} NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS devices (
+            account_id       TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            device_id        INTEGER NOT NULL,
+            registration_id  INTEGER NOT NULL,
+            credential_hash  {types.Blob} NOT NULL,
+            identity_key     {types.Blob} NOT NULL,
+            signed_prekey_id INTEGER NOT NULL,
+            signed_prekey    {types.Blob} NOT NULL,
+            signed_prekey_signature {types.Blob} NOT NULL,
+            name             TEXT,
+            created_at       {types.BigInt} NOT NULL,
+            PRIMARY KEY (account_id, device_id)
+        );
+        CREATE TABLE IF NOT EXISTS one_time_prekeys (
+            account_id  TEXT NOT NULL,
+            device_id   INTEGER NOT NULL,
+            key_id      INTEGER NOT NULL,
+            public_key  {types.Blob} NOT NULL,
+            PRIMARY KEY (account_id, device_id, key_id),
+            FOREIGN KEY (account_id, device_id) REFERENCES devices(account_id, device_id) ON DELETE CASCADE
+        );
+        CREATE TABLE IF NOT EXISTS kyber_prekeys (
+            account_id  TEXT NOT NULL,
+            device_id   INTEGER NOT NULL,
+            key_id      INTEGER NOT NULL,
+            public_key  {types.Blob} NOT NULL,
+            signature   {types.Blob} NOT NULL,
+            last_resort INTEGER NOT NULL,
+            PRIMARY KEY (account_id, device_id, key_id),
+            FOREIGN KEY (account_id, device_id) REFERENCES devices(account_id, device_id) ON DELETE CASCADE
+        );
+        CREATE TABLE IF NOT EXISTS registration_sessions (
+            id              TEXT PRIMARY KEY,
+            number          TEXT NOT NULL,
+            code_hash       {types.Blob} NOT NULL,
+            code_expires_at {types.BigInt} NOT NULL,
+            attempts        INTEGER NOT NULL,
+            codes_sent      INTEGER NOT NULL,
+            verified_at     {types.BigInt},
+            created_at      {types.BigInt} NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS registration_sessions_by_number ON registration_sessions(number, created_at);
+        CREATE TABLE IF NOT EXISTS envelopes (
+            id               {types.AutoId},
+            account_id       TEXT NOT NULL,
+            device_id        INTEGER NOT NULL,
+            type             INTEGER NOT NULL,
+            source_account   TEXT NOT NULL,
+            source_device    INTEGER NOT NULL,
+            message_id       {types.Blob} NOT NULL,
+            client_timestamp {types.BigInt} NOT NULL,
+            server_timestamp {types.BigInt} NOT NULL,
+            content          {types.Blob} NOT NULL,
+            receipted_ids    {types.Blob} NOT NULL,
+            expires_at       {types.BigInt} NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS envelopes_by_device ON envelopes(account_id, device_id, id);
+        CREATE INDEX IF NOT EXISTS envelopes_by_expiry ON envelopes(expires_at);
+        """;
+
+    private static string Groups(ColumnTypes types) => $"""
+        ALTER TABLE envelopes ADD COLUMN group_id TEXT;
+        ALTER TABLE envelopes ADD COLUMN payload_id {types.BigInt};
+        CREATE INDEX envelopes_by_payload ON envelopes(payload_id) WHERE payload_id IS NOT NULL;
+        CREATE TABLE group_payloads (
+            id          {types.AutoId},
+            content     {types.Blob} NOT NULL,
+            created_at  {types.BigInt} NOT NULL
+        );
+        CREATE TABLE groups (
+            id                    TEXT PRIMARY KEY,
+            version               {types.BigInt} NOT NULL,
+            name                  TEXT NOT NULL,
+            description           TEXT NOT NULL,
+            picture               TEXT NOT NULL,
+            only_admins_edit_info INTEGER NOT NULL,
+            only_admins_send      INTEGER NOT NULL,
+            invite_token          TEXT,
+            created_by            TEXT NOT NULL,
+            created_at            {types.BigInt} NOT NULL
+        );
+        CREATE UNIQUE INDEX groups_by_invite ON groups(invite_token) WHERE invite_token IS NOT NULL;
+        CREATE TABLE group_members (
+            group_id    TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            account_id  TEXT NOT NULL,
+            admin       INTEGER NOT NULL,
+            joined_at   {types.BigInt} NOT NULL,
+            PRIMARY KEY (group_id, account_id)
+        );
+        CREATE INDEX group_members_by_account ON group_members(account_id);
+        CREATE TABLE group_messages (
+            group_id       TEXT NOT NULL,
+            message_id     {types.Blob} NOT NULL,
+            sender_account TEXT NOT NULL,
+            sent_at        {types.BigInt} NOT NULL,
+            PRIMARY KEY (group_id, message_id)
+        );
+        CREATE TABLE group_receipts (
+            group_id       TEXT NOT NULL,
+            message_id     {types.Blob} NOT NULL,
+            member_account TEXT NOT NULL,
+            delivered_at   {types.BigInt},
+            read_at        {types.BigInt},
+            PRIMARY KEY (group_id, message_id, member_account)
+        );
+        """;
+}
