@@ -15,7 +15,9 @@ public sealed record PendingLink(string LinkId, string? DeviceName, string Finge
 public sealed partial class ParleyClient
 {
     private const int PrimaryDeviceId = 1;
+    private const long OwnDevicesRecheckMs = 60_000;
     private int? _otherOwnDevices;
+    private long _otherOwnDevicesCheckedAt;
 
     /// <summary>True on the account's primary device (device 1), the one that links and unlinks devices.</summary>
     public bool IsPrimary => Account.DeviceId == PrimaryDeviceId;
@@ -43,7 +45,7 @@ public sealed partial class ParleyClient
         var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1,
             devices.Devices.Select(d => (d.DeviceId, d.IdentityKey)).Append((devices.NextDeviceId, request.IdentityKey)));
         var approved = await _api.ApproveLinkAsync(Account.Credentials, linkId, new ApproveLinkRequest(devices.NextDeviceId, signed), cancellationToken);
-        _otherOwnDevices = devices.Devices.Count;
+        (_otherOwnDevices, _otherOwnDevicesCheckedAt) = (devices.Devices.Count, Environment.TickCount64);
         await SendHistoryAsync((uint)approved.DeviceId, cancellationToken);
         return approved.DeviceId;
     }
@@ -64,17 +66,27 @@ public sealed partial class ParleyClient
         var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1, remaining.Select(d => (d.DeviceId, d.IdentityKey)));
         await _api.UnlinkDeviceAsync(Account.Credentials, deviceId, new UnlinkDeviceRequest(signed), cancellationToken);
         await _store.DeleteSessionAsync(AccountId, (uint)deviceId);
-        _otherOwnDevices = remaining.Count - 1;
+        (_otherOwnDevices, _otherOwnDevicesCheckedAt) = (remaining.Count - 1, Environment.TickCount64);
     }
 
-    /// <summary>Whether this account has devices besides this one (asked once per client; linking and unlinking here keep it current).</summary>
+    /// <summary>
+    /// Whether this account has devices besides this one. A linked device always does (the
+    /// primary). The primary asks the server at most once a minute (linking and unlinking through
+    /// this client update it at once), so a single-device account pays no extra request per message
+    /// and a device linked from another process gets sync copies within a minute; once a session
+    /// with it exists, the server's device check keeps the list exact.
+    /// </summary>
     private async Task<bool> HasOtherOwnDevicesAsync(CancellationToken cancellationToken)
     {
         if (!IsPrimary)
         {
             return true;
         }
-        _otherOwnDevices ??= (await _api.GetDevicesAsync(Account.Credentials, cancellationToken)).Devices.Count - 1;
+        if (_otherOwnDevices is null || Environment.TickCount64 - _otherOwnDevicesCheckedAt > OwnDevicesRecheckMs)
+        {
+            _otherOwnDevices = (await _api.GetDevicesAsync(Account.Credentials, cancellationToken)).Devices.Count - 1;
+            _otherOwnDevicesCheckedAt = Environment.TickCount64;
+        }
         return _otherOwnDevices > 0;
     }
 
