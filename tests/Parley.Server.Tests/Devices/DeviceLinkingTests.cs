@@ -163,6 +163,26 @@ public abstract class DeviceLinkingTests(DevicesServerFixture fixture)
         await ExpectRefusedAsync(DeviceErrorCodes.LinkCodeUsed, alice.Api.ApproveLinkAsync(alice.Credentials, presented.LinkId, new ApproveLinkRequest(3, good)));
     }
 
+    [Fact]
+    public async Task Re_registering_the_primary_drops_linked_devices_and_the_old_signed_list_and_linking_starts_again()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server);
+        await using var laptop = await LinkedTestDevice.LinkAsync(alice);
+        await using var bob = await TestUser.RegisterAsync(Server);
+
+        await using var newAlice = await TestUser.RegisterAsync(Server, alice.Number);
+
+        Assert.Equal([1], (await newAlice.Api.GetDevicesAsync(newAlice.Credentials)).Devices.Select(d => d.DeviceId));
+        var stale = await Assert.ThrowsAsync<ParleyApiException>(() => bob.Api.GetSignedDeviceListAsync(bob.Credentials, alice.AccountId));
+        Assert.Equal(DeviceErrorCodes.NoDeviceList, stale.Code);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Assert.ThrowsAsync<ParleyApiException>(() => Server.NewApi().GetDevicesAsync(laptop.Credentials))).Status);
+
+        await using var tablet = await LinkedTestDevice.LinkAsync(newAlice, "tablet");
+        Assert.Equal(3, tablet.DeviceId);
+        var list = DeviceListSigner.Verify(await bob.Api.GetSignedDeviceListAsync(bob.Credentials, alice.AccountId), alice.AccountId, newAlice.Identity.IdentityKey);
+        Assert.Equal([1u, 3u], list!.Devices.Select(d => d.DeviceId));
+    }
+
     private static async Task ExpectRefusedAsync(string code, Task call)
     {
         var error = await Assert.ThrowsAsync<ParleyApiException>(() => call);
