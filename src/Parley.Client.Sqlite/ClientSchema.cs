@@ -61,5 +61,37 @@ internal static class ClientSchema
             UNIQUE (peer_account, direction, message_id)
         );
         CREATE INDEX IF NOT EXISTS messages_by_peer ON messages(peer_account, seq);
+        CREATE TABLE IF NOT EXISTS groups (
+            group_id TEXT PRIMARY KEY,
+            state    TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS group_messages (
+            seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+            group_id       TEXT NOT NULL,
+            message_id     BLOB NOT NULL,
+            sender_account TEXT NOT NULL,
+            sender_number  TEXT NOT NULL,
+            direction      INTEGER NOT NULL,
+            text           TEXT NOT NULL,
+            timestamp      INTEGER NOT NULL,
+            status         INTEGER NOT NULL,
+            UNIQUE (group_id, sender_account, message_id)
+        );
+        CREATE INDEX IF NOT EXISTS group_messages_by_group ON group_messages(group_id, seq);
+        CREATE TABLE IF NOT EXISTS group_receipts (
+            group_id       TEXT NOT NULL,
+            message_id     BLOB NOT NULL,
+            member_account TEXT NOT NULL,
+            status         INTEGER NOT NULL,
+            PRIMARY KEY (group_id, message_id, member_account)
+        );
+        CREATE TABLE IF NOT EXISTS pending_group_envelopes (
+            seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+            sender_account TEXT NOT NULL,
+            sender_device  INTEGER NOT NULL,
+            message_id     BLOB NOT NULL,
+            envelope       BLOB NOT NULL,
+            UNIQUE (sender_account, sender_device, message_id)
+        );
         """;
 }

@@ -73,6 +73,12 @@ public sealed partial class ParleyClient
     {
         switch (envelope.Type)
         {
+            case EnvelopeType.DeliveryReceipt when envelope.GroupId.Length > 0:
+                await ApplyGroupReceiptAsync(envelope, MessageStatus.Delivered);
+                break;
+            case EnvelopeType.ReadReceipt when envelope.GroupId.Length > 0:
+                await ApplyGroupReceiptAsync(envelope, MessageStatus.Read);
+                break;
             case EnvelopeType.DeliveryReceipt:
                 await ApplyReceiptAsync(envelope, MessageStatus.Delivered);
                 break;
@@ -81,9 +87,16 @@ public sealed partial class ParleyClient
                 break;
             case EnvelopeType.Ciphertext or EnvelopeType.PrekeyMessage:
                 await DecryptAndStoreAsync(envelope);
+                await RetryPendingGroupMessagesAsync(envelope);
+                break;
+            case EnvelopeType.SenderKeyMessage:
+                await ReceiveGroupMessageAsync(envelope);
+                break;
+            case EnvelopeType.GroupEvent:
+                await ApplyGroupEventAsync(envelope);
                 break;
             default:
-                // Group messages arrive with their issue; until then they are acked and dropped like undecryptable ones.
+                // A newer server's envelope type: acked and dropped like undecryptable ones.
                 DecryptionFailed?.Invoke(new DecryptionFailedEvent(envelope.SourceAccount, envelope.SourceDevice, $"unsupported envelope type {envelope.Type}"));
                 break;
         }
@@ -155,7 +168,12 @@ public sealed partial class ParleyClient
             await StoreHistoryAsync(content.History);
             return null;
         }
-        if (content.BodyCase != Content.BodyOneofCase.Data)
+        if (content.BodyCase == Content.BodyOneofCase.SenderKeyDistribution)
+        {
+            await ProcessSenderKeyDistributionAsync(envelope, content.SenderKeyDistribution);
+            return null;
+        }
+        if (content.BodyCase != Content.BodyOneofCase.Data || content.Data.Group is not null)
         {
             return null; // a newer client's content type: nothing to show yet
         }

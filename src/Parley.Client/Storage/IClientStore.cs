@@ -6,7 +6,7 @@ namespace Parley.Client.Storage;
 /// IndexedDB in the browser. Implementations persist bytes; policy (trust, padding, ordering)
 /// lives in the SDK. Every method may be called concurrently.
 /// </summary>
-public interface IClientStore : IAccountStore, IPreKeyRecordStore, ISessionRecordStore, IContactStore, IMessageHistoryStore
+public interface IClientStore : IAccountStore, IPreKeyRecordStore, ISessionRecordStore, IContactStore, IMessageHistoryStore, IGroupStore
 {
     /// <summary>
     /// Runs <paramref name="work"/> so that all its writes to this store land together or not at

@@ -7,7 +7,7 @@ namespace Parley.Client.Storage;
 /// IndexedDB store exists. <see cref="AtomicallyAsync"/> serializes but cannot roll back, which is
 /// fine for memory that a crash loses anyway.
 /// </summary>
-public sealed class InMemoryClientStore : IClientStore
+public sealed partial class InMemoryClientStore : IClientStore
 {
     private readonly SemaphoreSlim _atomic = new(1, 1);
     private readonly AsyncLocal<bool> _insideAtomic = new();
