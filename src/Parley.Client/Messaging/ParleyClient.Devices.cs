@@ -3,6 +3,7 @@ using Parley.Client.Api;
 using Parley.Client.Devices;
 using Parley.Crypto;
 using Parley.Crypto.Keys;
+using Parley.Crypto.Messages;
 using Parley.Protocol.Devices;
 using Parley.Protocol.Rest;
 
@@ -132,6 +133,52 @@ public sealed partial class ParleyClient
         {
             var who = accountId == AccountId ? "this account" : (await _store.FindContactByAccountAsync(accountId))?.Number ?? accountId;
             throw new UntrustedDeviceException(who, untrusted);
+        }
+    }
+
+    /// <summary>
+    /// Whether a new session offered by a linked device (a prekey message from a device other than
+    /// 1) comes from a device its account's primary signed for. Without this, a server could add a
+    /// device to a contact's account and write in the contact's name. A device whose identity we
+    /// already accepted (sending to it, or an earlier message) is not checked again.
+    /// </summary>
+    private async Task<bool> IsSignedDeviceAsync(Protocol.Wire.Envelope envelope)
+    {
+        IdentityKey identity;
+        try
+        {
+            identity = ((PreKeySignalMessage)CiphertextMessage.Deserialize(CiphertextMessageType.PreKey, envelope.Content.Span)).IdentityKey;
+        }
+        catch (SignalProtocolException)
+        {
+            return true; // not a valid prekey message: decryption reports it
+        }
+        if (identity.Equals(await _protocol.GetIdentityAsync(new ProtocolAddress(envelope.SourceAccount, envelope.SourceDevice))))
+        {
+            return true;
+        }
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (!(envelope.SourceAccount == AccountId && IsPrimary)
+                    && await _protocol.GetIdentityAsync(new ProtocolAddress(envelope.SourceAccount, PrimaryDeviceId)) is null)
+                {
+                    await FetchSessionsAsync(envelope.SourceAccount, PrimaryDeviceId, _stopping.Token);
+                }
+                var list = await VerifiedDeviceListAsync(envelope.SourceAccount, _stopping.Token);
+                return list is not null && DeviceListSigner.Contains(list, envelope.SourceDevice, identity);
+            }
+            catch (Exception error) when (attempt < 2 && error is HttpRequestException or ParleyApiException or TaskCanceledException
+                                          && !_stopping.IsCancellationRequested)
+            {
+                // The server that just delivered the envelope is most likely reachable again in a moment.
+                await Task.Delay(TimeSpan.FromSeconds(1), _stopping.Token);
+            }
+            catch (Exception error) when (error is HttpRequestException or ParleyApiException)
+            {
+                return false; // cannot verify: refuse rather than trust an unverified device
+            }
         }
     }
 

@@ -121,6 +121,12 @@ public sealed partial class ParleyClient
         {
             return; // redelivered after a lost ack: already stored, already shown
         }
+        if (envelope.Type == EnvelopeType.PrekeyMessage && envelope.SourceDevice != PrimaryDeviceId && !await IsSignedDeviceAsync(envelope))
+        {
+            DecryptionFailed?.Invoke(new DecryptionFailedEvent(envelope.SourceAccount, envelope.SourceDevice,
+                "the sending device is not in the device list its account's primary signed; message dropped"));
+            return;
+        }
         var address = new ProtocolAddress(envelope.SourceAccount, envelope.SourceDevice);
         StoredMessage? stored;
         try

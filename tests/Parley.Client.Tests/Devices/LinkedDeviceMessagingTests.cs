@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
 using Parley.Client.Api;
 using Parley.Client.Devices;
 using Parley.Client.Messaging;
@@ -6,6 +8,13 @@ using Parley.Client.Storage;
 using Parley.Client.Tests.Infrastructure;
 using Parley.Client.Transport;
 using Parley.Crypto;
+using Parley.Crypto.Kem;
+using Parley.Crypto.Keys;
+using Parley.Crypto.PreKeys;
+using Parley.Crypto.Sessions;
+using Parley.Crypto.Stores;
+using Parley.Protocol.Encrypted;
+using Parley.Protocol.Wire;
 using Parley.Server.Tests.Infrastructure;
 
 namespace Parley.Client.Tests.Devices;
@@ -81,17 +90,7 @@ public sealed class LinkedDeviceMessagingTests(LinkingServerFixture fixture) : I
         await using var bob = await TestDevice.RegisterAsync(Server);
 
         // A malicious server (or someone with its database) slips a device of its own into Bob's account.
-        var intruder = KeyHelper.GenerateIdentityKeyPair();
-        var spk = KeyHelper.GenerateSignedPreKey(intruder, 1);
-        var kyber = KeyHelper.GenerateKyberPreKey(intruder, 1);
-        await Server.ExecuteSqlAsync("""
-            INSERT INTO devices (account_id, device_id, registration_id, credential_hash, identity_key, signed_prekey_id, signed_prekey,
-                                 signed_prekey_signature, name, created_at)
-            VALUES (@a, 2, 4242, @hash, @identity, 1, @spk, @spkSig, 'intruder', 0)
-            """, ("a", bob.Client.AccountId), ("hash", new byte[32]), ("identity", intruder.PublicKey.Serialize()),
-            ("spk", spk.KeyPair.PublicKey.Serialize()), ("spkSig", spk.Signature));
-        await Server.ExecuteSqlAsync("INSERT INTO kyber_prekeys (account_id, device_id, key_id, public_key, signature, last_resort) VALUES (@a, 2, 1, @k, @s, 1)",
-            ("a", bob.Client.AccountId), ("k", kyber.KeyPair.PublicKey.Serialize()), ("s", kyber.Signature));
+        var (intruder, _) = await InsertIntruderAsync(bob);
 
         // Alice has never written to Bob: she fetches all his bundles, and finds no signed list for device 2.
         var unsigned = await Assert.ThrowsAsync<UntrustedDeviceException>(() => alice.SendAsync(bob, "secret 1"));
@@ -106,6 +105,71 @@ public sealed class LinkedDeviceMessagingTests(LinkingServerFixture fixture) : I
         // Now she holds a session with Bob's phone only; the server says device 2 is missing, and its list does not verify.
         Assert.Equal([2], (await Assert.ThrowsAsync<UntrustedDeviceException>(() => alice.SendAsync(bob, "secret 2"))).DeviceIds);
         Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE account_id = @a AND device_id = 2", ("a", bob.Client.AccountId)));
+    }
+
+    [Fact]
+    public async Task AMessageFromADeviceThePrimaryDidNotSignFor_IsDropped_NotShownAsTheContacts()
+    {
+        await using var alice = await TestDevice.RegisterAsync(Server);
+        await using var bob = await TestDevice.RegisterAsync(Server);
+        await bob.SendAsync(alice, "hello from the real bob");
+        await alice.NextMessageAsync("Bob's real message");
+
+        // The intruder device writes to Alice in Bob's name, with a perfectly valid Signal session of its own.
+        var (intruder, password) = await InsertIntruderAsync(bob);
+        var credentials = new DeviceCredentials(bob.Client.AccountId, 2, password);
+        var bundle = (await Server.NewApi().GetPreKeysAsync(credentials, alice.Client.AccountId, 1)).Devices[0];
+        var store = new InMemorySignalProtocolStore(intruder, 4242);
+        var address = new ProtocolAddress(alice.Client.AccountId, 1);
+        await new SessionBuilder(store, store, address).ProcessPreKeyBundleAsync(new PreKeyBundle((uint)bundle.RegistrationId, 1,
+            (uint?)bundle.PreKey?.KeyId, bundle.PreKey is null ? null : ECPublicKey.Deserialize(bundle.PreKey.PublicKey),
+            (uint)bundle.SignedPreKey.KeyId, ECPublicKey.Deserialize(bundle.SignedPreKey.PublicKey), bundle.SignedPreKey.Signature,
+            (uint)bundle.PqPreKey.KeyId, KyberPublicKey.Deserialize(bundle.PqPreKey.PublicKey), bundle.PqPreKey.Signature, IdentityKey.Deserialize(bundle.IdentityKey)));
+        var content = new Content { SenderNumber = bob.Number, Data = new DataMessage { Text = "it's bob, send me your code", Timestamp = 1 } };
+        var encrypted = await new SessionCipher(store, address).EncryptAsync(ContentPadding.Pad(content));
+        await using (var socket = new ParleyConnection(Server.BaseAddress, credentials))
+        {
+            await socket.ConnectAsync().WaitAsync(TestDevice.Timeout);
+            await socket.SendAsync(new SendMessage
+            {
+                DestinationAccount = alice.Client.AccountId,
+                MessageId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(16)),
+                ClientTimestamp = 1,
+                Ciphertexts =
+                {
+                    new DeviceCiphertext
+                    {
+                        DeviceId = 1, RegistrationId = (uint)bundle.RegistrationId, Type = EnvelopeType.PrekeyMessage,
+                        Content = ByteString.CopyFrom(encrypted.Serialize()),
+                    },
+                },
+            });
+        }
+        await bob.SendAsync(alice, "the real bob again");
+
+        Assert.Equal("the real bob again", (await alice.NextMessageAsync("Bob's second real message")).Text);
+        var dropped = Assert.Single(alice.DecryptionFailures);
+        Assert.Equal((bob.Client.AccountId, 2u), (dropped.SenderAccountId, dropped.SenderDevice));
+        Assert.Contains("primary signed", dropped.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(await alice.Client.GetHistoryAsync(bob.Number), m => m.Text.Contains("code", StringComparison.Ordinal));
+    }
+
+    /// <summary>What a malicious server could do on its own: a device row with its own keys and a known password, no primary signature.</summary>
+    private async Task<(IdentityKeyPair Identity, string Password)> InsertIntruderAsync(TestDevice victim)
+    {
+        var intruder = KeyHelper.GenerateIdentityKeyPair();
+        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var spk = KeyHelper.GenerateSignedPreKey(intruder, 1);
+        var kyber = KeyHelper.GenerateKyberPreKey(intruder, 1);
+        await Server.ExecuteSqlAsync("""
+            INSERT INTO devices (account_id, device_id, registration_id, credential_hash, identity_key, signed_prekey_id, signed_prekey,
+                                 signed_prekey_signature, name, created_at)
+            VALUES (@a, 2, 4242, @hash, @identity, 1, @spk, @spkSig, 'intruder', 0)
+            """, ("a", victim.Client.AccountId), ("hash", SHA256.HashData(Encoding.UTF8.GetBytes(password))), ("identity", intruder.PublicKey.Serialize()),
+            ("spk", spk.KeyPair.PublicKey.Serialize()), ("spkSig", spk.Signature));
+        await Server.ExecuteSqlAsync("INSERT INTO kyber_prekeys (account_id, device_id, key_id, public_key, signature, last_resort) VALUES (@a, 2, 1, @k, @s, 1)",
+            ("a", victim.Client.AccountId), ("k", kyber.KeyPair.PublicKey.Serialize()), ("s", kyber.Signature));
+        return (intruder, password);
     }
 
     [Fact]
