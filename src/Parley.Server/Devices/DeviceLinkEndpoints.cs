@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Options;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
 using Parley.Server.Hosting;
@@ -40,7 +41,7 @@ public static class DeviceLinkEndpoints
         $"This account already has {max} linked devices, the most allowed; unlink one on the primary first.");
 
     private static async Task<IResult> CreateCodeAsync(HttpContext http, ClaimsPrincipal user, AccountStore accounts, LinkStore links,
-        Microsoft.Extensions.Options.IOptions<DeviceLinkingOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        IOptions<DeviceLinkingOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var device = user.Device();
         if (device.DeviceId != AccountEndpoints.PrimaryDeviceId)
@@ -64,7 +65,7 @@ public static class DeviceLinkEndpoints
     }
 
     private static async Task<IResult> PresentAsync(LinkDeviceRequest request, AccountStore accounts, LinkStore links,
-        Microsoft.Extensions.Options.IOptions<DeviceLinkingOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        IOptions<DeviceLinkingOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var hash = LinkCodes.Hash(request.Code);
         var link = hash is null ? null : await links.FindByCodeAsync(hash, cancellationToken);
@@ -142,7 +143,7 @@ public static class DeviceLinkEndpoints
     }
 
     private static async Task<IResult> ApproveAsync(string linkId, ApproveLinkRequest request, ClaimsPrincipal user, AccountStore accounts,
-        LinkStore links, DeviceListStore lists, DeviceDirectory directory, Microsoft.Extensions.Options.IOptions<DeviceLinkingOptions> options,
+        LinkStore links, DeviceListStore lists, DeviceDirectory directory, IOptions<DeviceLinkingOptions> options,
         TimeProvider clock, ILogger<ApproveLinkRequest> log, CancellationToken cancellationToken)
     {
         var primary = user.Device();
