@@ -42,9 +42,9 @@ public sealed partial class ParleyClient
     {
         var request = (await _api.GetLinkRequestsAsync(Account.Credentials, cancellationToken)).Requests.SingleOrDefault(r => r.LinkId == linkId)
             ?? throw new ParleyApiException(System.Net.HttpStatusCode.NotFound, DeviceErrorCodes.InvalidLinkCode, "No such pending link request.");
-        var devices = await _api.GetDevicesAsync(Account.Credentials, cancellationToken);
+        var (devices, trusted) = await TrustedOwnDevicesAsync(cancellationToken);
         var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1,
-            devices.Devices.Select(d => (d.DeviceId, d.IdentityKey)).Append((devices.NextDeviceId, request.IdentityKey)));
+            trusted.Append((devices.NextDeviceId, request.IdentityKey)));
         var approved = await _api.ApproveLinkAsync(Account.Credentials, linkId, new ApproveLinkRequest(devices.NextDeviceId, signed), cancellationToken);
         (_otherOwnDevices, _otherOwnDevicesCheckedAt) = (devices.Devices.Count, Environment.TickCount64);
         await SendHistoryAsync((uint)approved.DeviceId, cancellationToken);
@@ -62,12 +62,33 @@ public sealed partial class ParleyClient
     /// <summary>Primary: removes a linked device (signing the list without it); the server logs it out at once.</summary>
     public async Task UnlinkDeviceAsync(int deviceId, CancellationToken cancellationToken = default)
     {
-        var devices = await _api.GetDevicesAsync(Account.Credentials, cancellationToken);
-        var remaining = devices.Devices.Where(d => d.DeviceId != deviceId).ToList();
-        var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1, remaining.Select(d => (d.DeviceId, d.IdentityKey)));
+        var (devices, trusted) = await TrustedOwnDevicesAsync(cancellationToken);
+        var remaining = trusted.Where(d => d.DeviceId != deviceId).ToList();
+        var signed = DeviceListSigner.Sign(_identity, AccountId, devices.DeviceListVersion + 1, remaining);
         await _api.UnlinkDeviceAsync(Account.Credentials, deviceId, new UnlinkDeviceRequest(signed), cancellationToken);
         await _store.DeleteSessionAsync(AccountId, (uint)deviceId);
         (_otherOwnDevices, _otherOwnDevicesCheckedAt) = (remaining.Count - 1, Environment.TickCount64);
+    }
+
+    /// <summary>
+    /// The devices a new list may name: those of the last list this primary signed (the server's
+    /// word is not enough — the primary would otherwise sign a device the server slipped in), or
+    /// just the primary before any. A device the server lists beyond them is refused loudly.
+    /// </summary>
+    private async Task<(DeviceListResponse Server, List<(int DeviceId, byte[] IdentityKey)> Trusted)> TrustedOwnDevicesAsync(CancellationToken cancellationToken)
+    {
+        var devices = await _api.GetDevicesAsync(Account.Credentials, cancellationToken);
+        var list = await VerifiedDeviceListAsync(AccountId, cancellationToken);
+        List<(int DeviceId, byte[] IdentityKey)> trusted = list?.Devices.Where(d => d.DeviceId != PrimaryDeviceId)
+            .Select(d => ((int)d.DeviceId, d.IdentityKey.ToByteArray())).ToList() ?? [];
+        trusted.Insert(0, (PrimaryDeviceId, _identity.IdentityKey.Serialize()));
+        var unsigned = devices.Devices.Where(d => !trusted.Any(t => t.DeviceId == d.DeviceId && t.IdentityKey.AsSpan().SequenceEqual(d.IdentityKey)))
+            .Select(d => d.DeviceId).ToList();
+        if (unsigned.Count > 0)
+        {
+            throw new UntrustedDeviceException("this account", unsigned);
+        }
+        return (devices, trusted);
     }
 
     /// <summary>

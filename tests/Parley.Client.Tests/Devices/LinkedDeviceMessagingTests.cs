@@ -154,6 +154,26 @@ public sealed class LinkedDeviceMessagingTests(LinkingServerFixture fixture) : I
         Assert.DoesNotContain(await alice.Client.GetHistoryAsync(bob.Number), m => m.Text.Contains("code", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ADeviceTheServerSlipsIntoMyOwnAccount_GetsNoSyncCopies_AndThePrimaryWillNotSignIt()
+    {
+        await using var alice = await TestDevice.RegisterAsync(Server);
+        await using var bob = await TestDevice.RegisterAsync(Server);
+        await InsertIntruderAsync(alice);
+
+        // The message to Bob goes out, but the copy for "my other devices" is refused: the primary never signed device 2.
+        Assert.Equal([2], (await Assert.ThrowsAsync<UntrustedDeviceException>(() => alice.SendAsync(bob, "hello"))).DeviceIds);
+        Assert.Equal("hello", (await bob.NextMessageAsync("the message itself")).Text);
+        Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE account_id = @a AND device_id = 2", ("a", alice.Client.AccountId)));
+
+        // Linking a real device must not smuggle the intruder into the list the primary signs.
+        var code = await alice.Client.CreateLinkCodeAsync();
+        await NewDeviceLink.PresentAsync(Server.NewApi(), new InMemoryClientStore(), LinkPayload.Parse(code.Code), "laptop");
+        var pending = Assert.Single(await alice.Client.ListPendingLinksAsync());
+        Assert.Equal([2], (await Assert.ThrowsAsync<UntrustedDeviceException>(() => alice.Client.ApproveLinkAsync(pending.LinkId))).DeviceIds);
+        Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM devices WHERE account_id = @a AND device_id = 3", ("a", alice.Client.AccountId)));
+    }
+
     /// <summary>What a malicious server could do on its own: a device row with its own keys and a known password, no primary signature.</summary>
     private async Task<(IdentityKeyPair Identity, string Password)> InsertIntruderAsync(TestDevice victim)
     {
