@@ -26,6 +26,8 @@ public static partial class CliCommands
         root.Subcommands.Add(SafetyNumber(profile));
         root.Subcommands.Add(Link(profile));
         root.Subcommands.Add(Devices(profile));
+        root.Subcommands.Add(Group(profile));
+        root.Subcommands.Add(Groups(profile));
         return root;
     }
 

@@ -27,6 +27,8 @@ internal static class CliErrors
         SendFailedException send => send.Message,
         Client.Devices.LinkFailedException link => link.Message,
         UntrustedDeviceException untrusted => untrusted.Message,
+        GroupNotFoundException notFound => notFound.Message,
+        NotAGroupMemberException notMember => notMember.Message,
         _ => null,
     };
 

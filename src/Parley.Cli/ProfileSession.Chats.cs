@@ -32,6 +32,7 @@ internal sealed partial class ProfileSession
             client.IdentityChanged += change => Console.Error.WriteLine(
                 $"warning: the safety number with {change.Number} changed (they re-registered, or someone is in the middle); compare it again.");
             client.DecryptionFailed += failure => Console.Error.WriteLine($"warning: a message could not be decrypted and was dropped ({failure.Reason}).");
+            PrintGroupTraffic(client, json, arrived);
         });
         await client.WaitUntilCaughtUpAsync(cancellationToken);
         while (await arrived.WaitAsync(quietPeriod, cancellationToken))

@@ -43,6 +43,14 @@ public sealed partial class ParleyClient
         return groups;
     }
 
+    /// <summary>
+    /// Asks the server for one group and stores it when newer: a device that does not receive (a
+    /// one-shot tool) calls this before sending, so a member removed meanwhile retires our key first.
+    /// </summary>
+    /// <exception cref="NotAGroupMemberException">We left or were removed.</exception>
+    public async Task<LocalGroup> RefreshGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
+        await ApplyGroupResponseAsync(await GroupCallAsync(groupId, () => _api.GetGroupAsync(Account.Credentials, groupId, cancellationToken)));
+
     /// <summary>The group by id or by its unique name among this device's groups (asking the server when not stored yet).</summary>
     /// <exception cref="GroupNotFoundException">No such group, or more than one has this name.</exception>
     public async Task<LocalGroup> FindGroupAsync(string idOrName, CancellationToken cancellationToken = default)

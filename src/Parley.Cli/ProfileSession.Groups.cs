@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using Parley.Client.Messaging;
+using Parley.Client.Storage;
+
+namespace Parley.Cli;
+
+/// <summary>Group chats: management over REST, sending with Sender Keys, message info, and how `receive` prints group traffic.</summary>
+internal sealed partial class ProfileSession
+{
+    public async Task<int> GroupsAsync(CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        await client.RefreshGroupsAsync(cancellationToken);
+        foreach (var group in await client.ListGroupsAsync())
+        {
+            var admin = group.Member(client.AccountId)?.Admin == true ? "\tadmin" : "";
+            var left = group.IsMember ? "" : "\t(left)";
+            await Console.Out.WriteLineAsync($"{group.GroupId}\t{group.Name}\t{group.Members.Count} members{admin}{left}");
+        }
+        return 0;
+    }
+
+    public async Task<int> GroupCreateAsync(string name, string[] numbers, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var group = await client.CreateGroupAsync(name, numbers, cancellationToken: cancellationToken);
+        await Console.Out.WriteLineAsync($"created {group.GroupId} \"{group.Name}\" with {group.Members.Count} members");
+        return 0;
+    }
+
+    public async Task<int> GroupAddAsync(string groupName, string[] numbers, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var group = await client.FindGroupAsync(groupName, cancellationToken);
+        group = await client.AddGroupMembersAsync(group.GroupId, numbers, cancellationToken);
+        await Console.Out.WriteLineAsync($"added {string.Join(", ", numbers)} to \"{group.Name}\" ({group.Members.Count} members)");
+        return 0;
+    }
+
+    public async Task<int> GroupRemoveAsync(string groupName, string number, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var group = await client.FindGroupAsync(groupName, cancellationToken);
+        group = await client.RemoveGroupMemberAsync(group.GroupId, number, cancellationToken);
+        await Console.Out.WriteLineAsync($"removed {number} from \"{group.Name}\" ({group.Members.Count} members)");
+        return 0;
+    }
+
+    public async Task<int> GroupSetAdminAsync(string groupName, string number, bool admin, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var group = await client.FindGroupAsync(groupName, cancellationToken);
+        group = await client.SetGroupAdminAsync(group.GroupId, number, admin, cancellationToken);
+        await Console.Out.WriteLineAsync($"{(admin ? "promoted" : "demoted")} {number} in \"{group.Name}\"");
+        return 0;
+    }
+
+    public async Task<int> GroupLeaveAsync(string groupName, CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var group = await client.FindGroupAsync(groupName, cancellationToken);
+        await client.LeaveGroupAsync(group.GroupId, cancellationToken);
+        await Console.Out.WriteLineAsync($"left \"{group.Name}\"");
+        return 0;
+    }
+
+    public async Task<int> GroupSendAsync(string groupName, string text, CancellationToken cancellationToken)
+    {
+        await using var client = await ConnectAsync(receive: false, cancellationToken);
+        var group = await client.FindGroupAsync(groupName, cancellationToken);
+        // This one-shot process does not read group events: ask for the membership, so a removal retires our key first.
+        await client.RefreshGroupAsync(group.GroupId, cancellationToken);
+        var sent = await client.SendGroupTextAsync(group.GroupId, text, cancellationToken);
+        await Console.Out.WriteLineAsync($"sent {Convert.ToHexStringLower(sent.MessageId)}");
+        return 0;
+    }
+
+    public async Task<int> GroupInfoAsync(string groupName, string messageIdHex, CancellationToken cancellationToken)
+    {
+        byte[] messageId;
+        try
+        {
+            messageId = Convert.FromHexString(messageIdHex);
+        }
+        catch (FormatException)
+        {
+            messageId = [];
+        }
+        if (messageId.Length != 16)
+        {
+            throw new CliException($"the message id must be the 32 hex digits `group send` printed (got \"{messageIdHex}\").");
+        }
+        await using var client = await OpenClientAsync();
+        var group = await client.FindGroupAsync(groupName, cancellationToken);
+        foreach (var member in await client.GetGroupMessageInfoAsync(group.GroupId, messageId, cancellationToken))
+        {
+            await Console.Out.WriteLineAsync($"{member.Number ?? member.AccountId}\tdelivered {Time(member.DeliveredAt)}\tread {Time(member.ReadAt)}");
+        }
+        return 0;
+    }
+
+    /// <summary>`receive`: group messages as "[name] +E164: text" (or JSON with a "group" member), group changes as "[name] what happened".</summary>
+    private static void PrintGroupTraffic(ParleyClient client, bool json, SemaphoreSlim arrived)
+    {
+        client.GroupMessageReceived += message =>
+        {
+            var name = client.FindGroupAsync(message.GroupId).GetAwaiter().GetResult().Name;
+            Print(json
+                ? JsonSerializer.Serialize(new ReceivedGroupLine(name, message.GroupId, message.SenderNumber, message.Text, message.Timestamp,
+                    Convert.ToHexStringLower(message.MessageId)), Json)
+                : $"[{name}] {message.SenderNumber}: {message.Text}");
+            arrived.Release();
+        };
+        client.GroupChanged += change =>
+        {
+            if (!json)
+            {
+                Print($"[{change.Group.Name}] {change.Description}");
+            }
+            arrived.Release();
+        };
+    }
+
+    private static void Print(string line)
+    {
+        lock (Console.Out)
+        {
+            Console.Out.WriteLine(line);
+            Console.Out.Flush();
+        }
+    }
+
+    private static string Time(long? unixMs) => unixMs is { } ms
+        ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+        : "-";
+
+    /// <summary>The JSON shape of one received group message (--json).</summary>
+    private sealed record ReceivedGroupLine(string Group, string GroupId, string From, string Text, long Timestamp, string Id);
+}
