@@ -129,6 +129,9 @@ public sealed partial class ParleyConnection
             case ServerFrame.BodyOneofCase.Envelope:
                 _envelopes.Writer.TryWrite(frame.Envelope);
                 return;
+            case ServerFrame.BodyOneofCase.Presence or ServerFrame.BodyOneofCase.Typing:
+                _signals.Writer.TryWrite(frame);
+                return;
             case ServerFrame.BodyOneofCase.QueueDrained:
                 _drained.TrySetResult((int)frame.QueueDrained.Count);
                 QueueDrained?.Invoke((int)frame.QueueDrained.Count);

@@ -19,6 +19,8 @@ public sealed partial class ParleyConnection : IAsyncDisposable
     private readonly ConnectionOptions _options;
     private readonly Channel<Envelope> _envelopes = Channel.CreateUnbounded<Envelope>(new() { SingleWriter = true });
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<ServerFrame>> _pending = new();
+    private readonly Channel<ServerFrame> _signals = Channel.CreateBounded<ServerFrame>(
+        new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
     private TaskCompletionSource<ClientWebSocket> _connected = NewConnectedSource();
@@ -97,6 +99,28 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         receipt.MessageIds.AddRange(messageIds.Select(ByteString.CopyFrom));
         await RequestAsync(new ClientFrame { ReadReceipt = receipt }, cancellationToken);
     }
+
+    /// <summary>Starts watching these accounts' online / last-seen state; returns their current state.</summary>
+    public async Task<IReadOnlyList<PresenceUpdate>> SubscribePresenceAsync(IEnumerable<string> accountIds, CancellationToken cancellationToken = default)
+    {
+        var request = new SubscribePresence();
+        request.AccountIds.AddRange(accountIds);
+        return (await RequestAsync(new ClientFrame { SubscribePresence = request }, cancellationToken)).PresenceSnapshot.Accounts;
+    }
+
+    /// <summary>
+    /// Tells a chat (1:1: <paramref name="recipientAccount"/>, or a group) that the user is typing,
+    /// recording or stopped. Fire and forget: nothing is retried, since a stale indicator is worse than none.
+    /// </summary>
+    public async Task SendTypingAsync(TypingState state, string? recipientAccount = null, string? groupId = null, CancellationToken cancellationToken = default)
+    {
+        var frame = new ClientFrame { Typing = new SendTyping { State = state, RecipientAccount = recipientAccount ?? "", GroupId = groupId ?? "" } };
+        var socket = await WaitForSocketAsync(cancellationToken);
+        await SendFrameAsync(socket, frame.ToByteArray(), cancellationToken);
+    }
+
+    /// <summary>Presence updates and typing indicators pushed by the server (ephemeral; never queued while offline).</summary>
+    public ChannelReader<ServerFrame> Signals => _signals.Reader;
 
     /// <summary>Round-trip time of an application-level ping.</summary>
     public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)

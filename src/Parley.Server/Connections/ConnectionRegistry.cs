@@ -46,6 +46,15 @@ public sealed class ConnectionRegistry(IGrainFactory grains) : INodeObserver
         return Task.CompletedTask;
     }
 
+    public Task PushEphemeral(DeviceAddress device, byte[] frame)
+    {
+        if (_connections.TryGetValue(device, out var connection))
+        {
+            connection.PushEphemeral(frame);
+        }
+        return Task.CompletedTask;
+    }
+
     public Task Close(DeviceAddress device, Guid connectionId, string reason)
     {
         if (_connections.TryGetValue(device, out var connection) && connection.Id == connectionId)

@@ -7,6 +7,9 @@ namespace Parley.Server.Connections;
 public sealed record ConnectionServices(
     MessageSender Sender,
     Groups.GroupMessageSender GroupSender,
+    Presence.TypingRelay Typing,
+    ConnectionRegistry Registry,
+    IGrainFactory Grains,
     ReceiptSender Receipts,
     EnvelopeStore Envelopes,
     LimitOptions Limits,

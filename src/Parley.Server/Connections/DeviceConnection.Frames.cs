@@ -61,6 +61,19 @@ public sealed partial class DeviceConnection
                 await _inFlight.WaitAsync(cancellationToken);
                 _ = ReplyWhenDoneAsync(requestId, _services.Receipts.SendReadReceiptAsync(Device, frame.ReadReceipt, cancellationToken));
                 break;
+            case ClientFrame.BodyOneofCase.SubscribePresence:
+                Reply(requestId, await SubscribePresenceAsync(frame.SubscribePresence));
+                break;
+            case ClientFrame.BodyOneofCase.Typing:
+                if (!_typingThrottle.Allow(frame.Typing))
+                {
+                    return; // dropped on purpose: the previous indicator is still showing
+                }
+                if (await _services.Typing.RelayAsync(Device, frame.Typing, cancellationToken) is { } refused)
+                {
+                    Reply(requestId, refused);
+                }
+                break;
             case ClientFrame.BodyOneofCase.Ping:
                 Reply(requestId, new ServerFrame
                 {

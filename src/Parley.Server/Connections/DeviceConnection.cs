@@ -31,12 +31,15 @@ public sealed partial class DeviceConnection
     private bool _draining = true;
     private long _backlogWatermark;
     private List<(long Id, byte[] Frame)>? _heldBack = [];
+    private readonly HashSet<string> _presenceSubscriptions = [];
+    private readonly Presence.TypingThrottle _typingThrottle;
 
     public DeviceConnection(DeviceAddress device, WebSocket socket, ConnectionServices services)
     {
         Device = device;
         _socket = socket;
         _services = services;
+        _typingThrottle = new Presence.TypingThrottle(services.Clock);
         var perSecond = Math.Max(1, services.Limits.MessagesPerConnectionPerSecond);
         _sendLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
@@ -95,6 +98,9 @@ public sealed partial class DeviceConnection
         }
         Send(frame);
     }
+
+    /// <summary>Queues a frame that is never stored (presence, typing); order relative to envelopes does not matter.</summary>
+    public void PushEphemeral(byte[] frame) => Send(frame);
 
     /// <summary>Asks the connection to close with a reason the client sees.</summary>
     public void Close(string reason) =>

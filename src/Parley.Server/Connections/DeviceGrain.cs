@@ -24,6 +24,10 @@ public interface IDeviceGrain : IGrainWithStringKey
 
     /// <summary>Closes the device's connection wherever it is (the device was removed or replaced).</summary>
     Task Kick(string reason);
+
+    /// <summary>An ephemeral frame (presence, typing): delivered if the device is online, otherwise dropped.</summary>
+    [OneWay]
+    Task PushEphemeral(byte[] frame);
 }
 
 /// <summary>One per node: receives pushes and close requests for the connections the node holds.</summary>
@@ -34,6 +38,9 @@ public interface INodeObserver : IGrainObserver
 
     [OneWay]
     Task Close(DeviceAddress device, Guid connectionId, string reason);
+
+    [OneWay]
+    Task PushEphemeral(DeviceAddress device, byte[] frame);
 }
 
 public sealed class DeviceGrain : Grain, IDeviceGrain
@@ -80,6 +87,12 @@ public sealed class DeviceGrain : Grain, IDeviceGrain
     public Task Push(PushedEnvelope envelope)
     {
         _node?.Deliver(Address, _connectionId, envelope);
+        return Task.CompletedTask;
+    }
+
+    public Task PushEphemeral(byte[] frame)
+    {
+        _node?.PushEphemeral(Address, frame);
         return Task.CompletedTask;
     }
 

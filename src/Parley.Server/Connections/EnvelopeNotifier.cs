@@ -1,3 +1,4 @@
+using Parley.Server.Accounts;
 using Parley.Server.Messages;
 
 namespace Parley.Server.Connections;
@@ -19,5 +20,16 @@ public sealed class EnvelopeNotifier(ConnectionRegistry registry, IGrainFactory 
             return;
         }
         _ = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(envelope.Destination)).Push(new PushedEnvelope(envelope.Id, frame));
+    }
+
+    /// <summary>Pushes a frame that is never stored (presence, typing) to a device if it is online anywhere.</summary>
+    public void NotifyEphemeral(DeviceAddress device, byte[] frame)
+    {
+        if (registry.TryGet(device, out var connection))
+        {
+            connection.PushEphemeral(frame);
+            return;
+        }
+        _ = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(device)).PushEphemeral(frame);
     }
 }

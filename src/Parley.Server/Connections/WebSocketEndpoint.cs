@@ -26,7 +26,10 @@ public static class WebSocketEndpoint
             KeepAliveTimeout = TimeSpan.FromSeconds(60),
         });
         var connection = new DeviceConnection(device, socket, services);
-        registry.Register(connection)?.Close(CloseCodes.Replaced, "connected elsewhere");
+        var replaced = registry.Register(connection);
+        // Online before the replaced connection goes: a reconnecting device must not flicker offline.
+        await connection.AnnounceOnlineAsync();
+        replaced?.Close(CloseCodes.Replaced, "connected elsewhere");
         var grain = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(device));
         await grain.Connect(registry.Reference, connection.Id);
         try
@@ -37,6 +40,7 @@ public static class WebSocketEndpoint
         {
             registry.Unregister(connection);
             await grain.Disconnect(connection.Id);
+            await connection.AnnounceOfflineAsync();
         }
         return Results.Empty;
     }

@@ -35,6 +35,23 @@ public sealed partial class GroupGrain
         return new GroupSendOutcome(now, recipients, null, null);
     }
 
+    public async Task<bool> RelayTyping(string senderAccount, int senderDevice, byte[] frame)
+    {
+        if (_group?.Member(senderAccount) is null)
+        {
+            return false;
+        }
+        var sender = new DeviceAddress(senderAccount, senderDevice);
+        foreach (var device in await MemberDevicesAsync())
+        {
+            if (device != sender)
+            {
+                notifier.NotifyEphemeral(device, frame);
+            }
+        }
+        return true;
+    }
+
     /// <summary>
     /// Persists the group as <paramref name="next"/> and, in the same transaction, queues a
     /// GROUP_EVENT for every device of every member (and of <paramref name="alsoNotify"/>, e.g. the

@@ -7,7 +7,8 @@ using RestErrors = Parley.Protocol.Rest.ErrorCodes;
 namespace Parley.Server.Groups;
 
 /// <summary>Group commands and fan-out; see <see cref="IGroupGrain"/>.</summary>
-public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, TimeProvider clock) : Grain, IGroupGrain
+public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, Connections.EnvelopeNotifier notifier, TimeProvider clock)
+    : Grain, IGroupGrain
 {
     /// <summary>How long the member device list is reused between sends (as <see cref="DeviceDirectory"/> does).</summary>
     private static readonly TimeSpan DeviceListLifetime = TimeSpan.FromSeconds(2);

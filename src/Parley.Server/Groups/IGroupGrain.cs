@@ -24,4 +24,7 @@ public interface IGroupGrain : IGrainWithStringKey
     Task<GroupOutcome> JoinByLink(string account, string token);
 
     Task<GroupSendOutcome> Send(GroupMessage message);
+
+    /// <summary>Pushes an ephemeral typing frame to the other members' online devices; false when the sender is not a member.</summary>
+    Task<bool> RelayTyping(string senderAccount, int senderDevice, byte[] frame);
 }

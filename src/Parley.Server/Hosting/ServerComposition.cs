@@ -42,6 +42,7 @@ public static class ServerComposition
         services.AddSingleton<ReceiptSender>();
         services.AddSingleton<GroupStore>();
         services.AddSingleton<GroupMessageSender>();
+        services.AddSingleton<Presence.TypingRelay>();
         services.AddSingleton<ConnectionServices>();
         services.AddHostedService<EnvelopeExpiryService>();
         services.AddDeviceLinking();

@@ -14,7 +14,7 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 /// </summary>
 public static class Schema
 {
-    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types)];
+    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types)];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -127,5 +127,9 @@ public static class Schema
             read_at        {types.BigInt},
             PRIMARY KEY (group_id, message_id, member_account)
         );
+        """;
+
+    private static string Presence(ColumnTypes types) => $"""
+        ALTER TABLE accounts ADD COLUMN last_seen {types.BigInt};
         """;
 }

@@ -1,0 +1,133 @@
+using Parley.Client.Transport;
+using Parley.Protocol.Wire;
+using Parley.Server.Tests.Groups;
+using Parley.Server.Tests.Infrastructure;
+
+namespace Parley.Server.Tests.Presence;
+
+/// <summary>Online / last seen and typing indicators: real time, never stored.</summary>
+public abstract class PresenceTests(ServerFixture fixture)
+{
+    private ParleyServer Server => fixture.Server;
+
+    private static async Task<ServerFrame> NextSignalAsync(ParleyConnection socket, string what)
+    {
+        using var timeout = new CancellationTokenSource(Expect.Timeout);
+        try
+        {
+            return await socket.Signals.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected {what} within {Expect.Timeout.TotalSeconds} s, but none arrived.");
+        }
+    }
+
+    private static async Task ExpectNoSignalAsync(ParleyConnection socket, TimeSpan quiet, string what)
+    {
+        using var timeout = new CancellationTokenSource(quiet);
+        try
+        {
+            var frame = await socket.Signals.ReadAsync(timeout.Token);
+            Assert.Fail($"Expected no {what}, but got {frame.BodyCase}.");
+        }
+        catch (OperationCanceledException)
+        {
+            // Quiet, as expected.
+        }
+    }
+
+    [Fact]
+    public async Task Subscriber_sees_a_contact_come_online_and_go_offline_with_last_seen()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        var aliceSocket = await alice.ConnectAsync();
+
+        var initial = Assert.Single(await aliceSocket.SubscribePresenceAsync([bob.AccountId]));
+        Assert.False(initial.Online);
+        Assert.Equal(0, initial.LastSeen);
+
+        var bobSocket = await bob.ConnectAsync();
+        var online = (await NextSignalAsync(aliceSocket, "Bob coming online")).Presence;
+        Assert.Equal(bob.AccountId, online.AccountId);
+        Assert.True(online.Online);
+
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await bobSocket.DisposeAsync();
+        var offline = (await NextSignalAsync(aliceSocket, "Bob going offline")).Presence;
+        Assert.False(offline.Online);
+        Assert.InRange(offline.LastSeen, before - 1000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1000);
+
+        await aliceSocket.DisposeAsync();
+        var later = await (await alice.ConnectAsync()).SubscribePresenceAsync([bob.AccountId]);
+        Assert.Equal(offline.LastSeen, Assert.Single(later).LastSeen);
+    }
+
+    [Fact]
+    public async Task A_device_reconnecting_does_not_flicker_offline()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        var bobFirst = await bob.ConnectAsync();
+        var aliceSocket = await alice.ConnectAsync();
+        Assert.True(Assert.Single(await aliceSocket.SubscribePresenceAsync([bob.AccountId])).Online);
+
+        var bobSecond = await bob.ConnectAsync(); // replaces the first connection of the same device
+
+        await ExpectNoSignalAsync(aliceSocket, TimeSpan.FromMilliseconds(500), "presence change while Bob stays connected");
+        await bobSecond.DisposeAsync();
+        await bobFirst.DisposeAsync();
+        Assert.False((await NextSignalAsync(aliceSocket, "Bob going offline")).Presence.Online);
+    }
+
+    [Fact]
+    public async Task Typing_reaches_the_recipient_at_most_every_two_seconds_and_is_never_stored()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        var aliceSocket = await alice.ConnectAsync();
+        var bobSocket = await bob.ConnectAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await aliceSocket.SendTypingAsync(TypingState.Typing, recipientAccount: bob.AccountId);
+        }
+        await aliceSocket.SendTypingAsync(TypingState.Stopped, recipientAccount: bob.AccountId);
+
+        var typing = (await NextSignalAsync(bobSocket, "Alice typing")).Typing;
+        Assert.Equal(alice.AccountId, typing.FromAccount);
+        Assert.Equal(TypingState.Typing, typing.State);
+        Assert.True(typing.ExpiresInMs > 0);
+        Assert.Equal(TypingState.Stopped, (await NextSignalAsync(bobSocket, "Alice stopped typing")).Typing.State);
+        await ExpectNoSignalAsync(bobSocket, TimeSpan.FromMilliseconds(300), "more typing frames (throttled)");
+        Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE account_id = @a", ("a", bob.AccountId)));
+    }
+
+    [Fact]
+    public async Task Group_typing_reaches_the_other_members_and_non_members_are_refused()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await using var mallory = await TestUser.RegisterAsync(Server, preKeys: 0);
+        var aliceSocket = await alice.ConnectAsync();
+        var bobSocket = await bob.ConnectAsync();
+        var mallorySocket = await mallory.ConnectAsync();
+        var group = (await new GroupClient(Server.BaseAddress, alice.Credentials).CreateAsync("Typing club", bob.AccountId)).Value!;
+
+        await aliceSocket.SendTypingAsync(TypingState.Recording, groupId: group.GroupId);
+        var atBob = (await NextSignalAsync(bobSocket, "Alice recording in the group")).Typing;
+        Assert.Equal(group.GroupId, atBob.GroupId);
+        Assert.Equal(TypingState.Recording, atBob.State);
+        await ExpectNoSignalAsync(aliceSocket, TimeSpan.FromMilliseconds(200), "her own typing indicator");
+
+        await mallorySocket.SendTypingAsync(TypingState.Typing, groupId: group.GroupId);
+        var refused = await mallorySocket.UnsolicitedErrors.Reader.ReadAsync().AsTask().WaitAsync(Expect.Timeout);
+        Assert.Equal(ErrorCode.NotAMember, refused.Code);
+        await ExpectNoSignalAsync(bobSocket, TimeSpan.FromMilliseconds(300), "a non-member's typing indicator");
+    }
+}
+
+public sealed class PresenceTestsOnSqlite(SqliteServerFixture fixture) : PresenceTests(fixture), IClassFixture<SqliteServerFixture>;
+
+public sealed class PresenceTestsOnPostgres(PostgresServerFixture fixture) : PresenceTests(fixture), IClassFixture<PostgresServerFixture>;
