@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Parley.Crypto.Tests;
 
-/// <summary>Loads Wycheproof vector files from ../shared/testvectors/wycheproof next to the repository.</summary>
+/// <summary>Loads Wycheproof vector files from tests/testvectors/wycheproof (vendored, Apache-2.0, see its LICENSE).</summary>
 internal static class Wycheproof
 {
     private static readonly Lazy<string> Directory = new(FindDirectory);
@@ -36,12 +36,12 @@ internal static class Wycheproof
             dir = dir.Parent;
         }
 
-        if (dir?.Parent is null)
+        if (dir is null)
         {
             throw new InvalidOperationException("Parley.slnx not found above " + AppContext.BaseDirectory);
         }
 
-        var path = Path.Combine(dir.Parent.FullName, "shared", "testvectors", "wycheproof");
+        var path = Path.Combine(dir.FullName, "tests", "testvectors", "wycheproof");
         return System.IO.Directory.Exists(path) ? path : throw new DirectoryNotFoundException(path);
     }
 }
