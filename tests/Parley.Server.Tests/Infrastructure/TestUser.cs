@@ -38,7 +38,14 @@ public sealed class TestUser : IAsyncDisposable
 
     public ParleyApi Api { get; }
 
-    public static string NewNumber() => "+1555" + RandomNumberGenerator.GetInt32(0, 10_000_000).ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
+    private static int _numbersIssued = RandomNumberGenerator.GetInt32(0, 5_000_000);
+
+    /// <summary>
+    /// A number no other user of this test process has: random ones collide (1,024 users among 10^7
+    /// numbers do about 5% of the time), and a collision re-registers, logging the first user out.
+    /// </summary>
+    public static string NewNumber() =>
+        "+1555" + (Interlocked.Increment(ref _numbersIssued) % 10_000_000).ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Registers a fresh number through SMS verification, with a few one-time keys uploaded.</summary>
     public static async Task<TestUser> RegisterAsync(ParleyServer server, string? number = null, int preKeys = 5)
