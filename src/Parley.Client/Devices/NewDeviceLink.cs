@@ -59,15 +59,8 @@ public sealed class NewDeviceLink
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(payload);
-        await store.ResetAccountAsync();
-        var identity = KeyHelper.GenerateIdentityKeyPair();
-        var registrationId = KeyHelper.GenerateRegistrationId();
-        const uint signedPreKeyId = 1;
-        var signedPreKey = KeyHelper.GenerateSignedPreKey(identity, signedPreKeyId);
-        var lastResort = KeyHelper.GenerateKyberPreKey(identity, PreKeyUploader.LastResortKyberId);
-        var keys = new ClientProtocolStore(store, identity, registrationId);
-        await keys.StoreSignedPreKeyAsync(signedPreKeyId, signedPreKey);
-        await keys.StoreLastResortKyberPreKeyAsync(lastResort.Id, lastResort);
+        var (identity, registrationId, signedPreKey, lastResort) = await NewDeviceKeys.CreateAsync(store);
+        const uint signedPreKeyId = NewDeviceKeys.SignedPreKeyId;
         var presented = await api.PresentLinkCodeAsync(new LinkDeviceRequest(payload.Code, (int)registrationId, identity.PublicKey.Serialize(),
             new SignedPreKeyDto((int)signedPreKeyId, signedPreKey.KeyPair.PublicKey.Serialize(), signedPreKey.Signature),
             new KyberPreKeyDto((int)lastResort.Id, lastResort.KeyPair.PublicKey.Serialize(), lastResort.Signature),

@@ -56,15 +56,8 @@ public sealed class AccountRegistration
     {
         ArgumentNullException.ThrowIfNull(store);
         options ??= new ClientOptions();
-        await store.ResetAccountAsync();
-        var identity = KeyHelper.GenerateIdentityKeyPair();
-        var registrationId = KeyHelper.GenerateRegistrationId();
-        const uint signedPreKeyId = 1;
-        var signedPreKey = KeyHelper.GenerateSignedPreKey(identity, signedPreKeyId);
-        var lastResort = KeyHelper.GenerateKyberPreKey(identity, PreKeyUploader.LastResortKyberId);
-        var keys = new ClientProtocolStore(store, identity, registrationId);
-        await keys.StoreSignedPreKeyAsync(signedPreKeyId, signedPreKey);
-        await keys.StoreLastResortKyberPreKeyAsync(lastResort.Id, lastResort);
+        var (identity, registrationId, signedPreKey, lastResort) = await NewDeviceKeys.CreateAsync(store);
+        const uint signedPreKeyId = NewDeviceKeys.SignedPreKeyId;
 
         var created = await _api.CreateAccountAsync(new CreateAccountRequest(
             SessionId,
