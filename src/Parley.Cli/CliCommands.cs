@@ -28,6 +28,7 @@ public static partial class CliCommands
         root.Subcommands.Add(Devices(profile));
         root.Subcommands.Add(Group(profile));
         root.Subcommands.Add(Groups(profile));
+        AddPrivacyCommands(root, profile);
         return root;
     }
 
@@ -37,9 +38,11 @@ public static partial class CliCommands
         var server = new Option<string>("--server") { Description = "URL of the Parley server, e.g. http://127.0.0.1:8080", Required = true };
         var code = new Option<string?>("--code") { Description = "The 6-digit verification code (asked on stdin when absent)" };
         var name = new Option<string?>("--name") { Description = "A name for this device" };
-        var command = new Command("register", "Register this profile's device for a number (verifies it with a code).") { number, server, code, name };
+        var pin = new Option<string?>("--pin") { Description = "The number's two-step verification PIN, if it has one (asked on stdin when needed)" };
+        var command = new Command("register", "Register this profile's device for a number (verifies it with a code).") { number, server, code, name, pin };
         command.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, session =>
-            session.RegisterAsync(parse.GetValue(number)!, parse.GetValue(server)!, parse.GetValue(code), parse.GetValue(name), cancellationToken)));
+            session.RegisterAsync(parse.GetValue(number)!, parse.GetValue(server)!, parse.GetValue(code), parse.GetValue(name), parse.GetValue(pin),
+                cancellationToken)));
         return command;
     }
 

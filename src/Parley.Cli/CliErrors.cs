@@ -16,6 +16,10 @@ internal static class CliErrors
         NotRegisteredException => $"the profile {profile.FullName} has no account yet; run: parley --profile {profile.FullName} register <+E164> --server <url>",
         ParleyApiException { Code: ErrorCodes.IncorrectCode } wrong =>
             $"wrong verification code{(wrong.RemainingAttempts is { } left ? $" ({left} attempts left)" : "")}.",
+        ParleyApiException { Code: ErrorCodes.IncorrectPin } pin =>
+            $"wrong PIN{(pin.RemainingAttempts is { } left ? $" ({left} attempts left)" : "")}{(pin.RetryAfterSeconds is > 0 and var wait ? $"; wait {wait} s before the next try" : "")}.",
+        ParleyApiException { Code: ErrorCodes.TooManyAttempts or ErrorCodes.RegistrationLocked } throttled =>
+            $"{throttled.Message}{(throttled.RetryAfterSeconds is > 0 and var wait ? $" Try again in {wait} s." : "")}",
         ParleyApiException { Code: ErrorCodes.InvalidNumber } => "the number must be in E.164 form, e.g. +4915112345678.",
         ParleyApiException { Code: DeviceErrorCodes.InvalidLinkCode } => "no such link code; check it, or create a new one on the primary (parley devices --new-code).",
         ParleyApiException { Code: DeviceErrorCodes.LinkCodeExpired or DeviceErrorCodes.LinkCodeUsed or DeviceErrorCodes.TooManyDevices or DeviceErrorCodes.NotPrimary } device =>

@@ -1,6 +1,8 @@
 using Parley.Client.Api;
 using Parley.Client.Messaging;
 using Parley.Client.Sqlite;
+using Parley.Client.Storage;
+using Parley.Protocol.Rest;
 
 namespace Parley.Cli;
 
@@ -36,7 +38,7 @@ internal sealed partial class ProfileSession(DirectoryInfo profile, SqliteClient
         }
     }
 
-    public async Task<int> RegisterAsync(string number, string server, string? code, string? name, CancellationToken cancellationToken)
+    public async Task<int> RegisterAsync(string number, string server, string? code, string? name, string? pin, CancellationToken cancellationToken)
     {
         _server = ParseServer(server);
         var api = new ParleyApi(new HttpClient { BaseAddress = _server, Timeout = TimeSpan.FromSeconds(30) });
@@ -63,7 +65,17 @@ internal sealed partial class ProfileSession(DirectoryInfo profile, SqliteClient
             }
         }
         await registration.VerifyAsync(code, cancellationToken);
-        var account = await registration.CreateAccountAsync(store, name, cancellationToken: cancellationToken);
+        LocalAccount account;
+        try
+        {
+            account = await registration.CreateAccountAsync(store, name, registrationLock: pin, cancellationToken: cancellationToken);
+        }
+        catch (ParleyApiException locked) when (locked.Code == ErrorCodes.RegistrationLockRequired && pin is null)
+        {
+            // The number has two-step verification: the SMS code alone is not enough.
+            pin = await AskAsync($"{number} has two-step verification. Enter its PIN: ", "--pin", cancellationToken);
+            account = await registration.CreateAccountAsync(store, name, registrationLock: pin, cancellationToken: cancellationToken);
+        }
         PendingRegistration.Delete(profile);
         await Console.Out.WriteLineAsync($"registered {account.Number} (device {account.DeviceId}) on {account.Server}");
         return 0;

@@ -49,10 +49,12 @@ public sealed class AccountRegistration
     /// <summary>
     /// Generates identity, registration id, signed prekey and last-resort Kyber prekey, creates the
     /// account, then uploads the first batch of one-time keys. Anything the store held for a previous
-    /// account (keys, sessions) is forgotten first; contacts and history stay.
+    /// account (keys, sessions) is forgotten first; contacts and history stay. A number protected by
+    /// two-step verification needs its PIN (or an authenticator code) as <paramref name="registrationLock"/>;
+    /// without it the server answers registration_lock_required (see <see cref="ParleyApiException"/>).
     /// </summary>
     public async Task<LocalAccount> CreateAccountAsync(IClientStore store, string? deviceName = null, ClientOptions? options = null,
-        CancellationToken cancellationToken = default)
+        string? registrationLock = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         options ??= new ClientOptions();
@@ -65,7 +67,7 @@ public sealed class AccountRegistration
             identity.PublicKey.Serialize(),
             new SignedPreKeyDto((int)signedPreKeyId, signedPreKey.KeyPair.PublicKey.Serialize(), signedPreKey.Signature),
             new KyberPreKeyDto((int)lastResort.Id, lastResort.KeyPair.PublicKey.Serialize(), lastResort.Signature),
-            deviceName), cancellationToken);
+            deviceName, registrationLock), cancellationToken);
 
         var account = new LocalAccount(_api.BaseAddress, Number, created.AccountId, created.DeviceId, created.Password, registrationId,
             identity.Serialize(), deviceName, NextPreKeyId: 1, NextKyberPreKeyId: PreKeyUploader.LastResortKyberId + 1, signedPreKeyId);

@@ -129,7 +129,7 @@ public sealed partial class ParleyConnection
             case ServerFrame.BodyOneofCase.Envelope:
                 _envelopes.Writer.TryWrite(frame.Envelope);
                 return;
-            case ServerFrame.BodyOneofCase.Presence or ServerFrame.BodyOneofCase.Typing:
+            case ServerFrame.BodyOneofCase.Presence or ServerFrame.BodyOneofCase.Typing or ServerFrame.BodyOneofCase.ProfileChanged:
                 _signals.Writer.TryWrite(frame);
                 return;
             case ServerFrame.BodyOneofCase.QueueDrained:

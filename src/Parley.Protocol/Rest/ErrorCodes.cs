@@ -25,4 +25,11 @@ public static class ErrorCodes
     public const string Forbidden = "forbidden";
     public const string GroupFull = "group_full";
     public const string InvalidInvite = "invalid_invite";
+    public const string GroupAddNotAllowed = "group_add_not_allowed";
+    public const string InvalidImage = "invalid_image";
+    public const string ContactQuotaExceeded = "contact_quota_exceeded";
+    public const string RegistrationLockRequired = "registration_lock_required";
+    public const string IncorrectPin = "incorrect_pin";
+    public const string RegistrationLocked = "registration_locked";
+    public const string InvalidPin = "invalid_pin";
 }

@@ -3,6 +3,7 @@ using Parley.Server.Connections;
 using Parley.Server.Hosting;
 using Parley.Server.Keys;
 using Parley.Server.Registration;
+using Parley.Server.TwoStep;
 
 namespace Parley.Server.Accounts;
 
@@ -21,8 +22,8 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> CreateAsync(CreateAccountRequest request, RegistrationSessionStore sessions,
-        AccountStore accounts, DeviceDirectory directory, TimeProvider clock, DeviceDisconnector disconnector, ILogger<CreateAccountRequest> log,
-        CancellationToken cancellationToken)
+        AccountStore accounts, DeviceDirectory directory, TimeProvider clock, DeviceDisconnector disconnector, RegistrationLockStore locks,
+        RegistrationLockGuard guard, ILogger<CreateAccountRequest> log, CancellationToken cancellationToken)
     {
         var session = request.SessionId is null ? null : await sessions.FindAsync(request.SessionId, cancellationToken);
         if (session is null)
@@ -53,8 +54,20 @@ public static class AccountEndpoints
             return ApiProblem.BadRequest(ErrorCodes.InvalidSignature, signatureProblem);
         }
 
+        var previousId = await accounts.FindIdByNumberAsync(session.Number, cancellationToken);
+        if (previousId is not null && await locks.FindAsync(previousId, cancellationToken) is { } registrationLock)
+        {
+            var check = await guard.CheckAsync(previousId, registrationLock, request.RegistrationLock, allowAuthenticator: true, cancellationToken);
+            if (check.Verdict != LockVerdict.Passed)
+            {
+                log.LogInformation("Re-registration of {MaskedNumber} refused by two-step verification: {Verdict}",
+                    PhoneNumber.Mask(session.Number), check.Verdict);
+                return RegistrationLockGuard.Problem(check);
+            }
+        }
+
         // Devices of a previous registration of this number lose their credentials below; remember them to log them out.
-        var previousDevices = await accounts.FindIdByNumberAsync(session.Number, cancellationToken) is { } previousId
+        var previousDevices = previousId is not null
             ? (await accounts.GetDeviceRegistrationsAsync(previousId, cancellationToken)).Select(d => new DeviceAddress(previousId, d.DeviceId)).ToList()
             : [];
         var password = DeviceCredentials.NewPassword();

@@ -13,6 +13,13 @@ public sealed class AccountStore(Database database)
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
+    public async Task<string?> FindNumberAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT number FROM accounts WHERE id = @id").With("id", accountId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     public async Task<bool> ExistsAsync(string accountId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

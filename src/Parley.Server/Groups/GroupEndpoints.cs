@@ -115,7 +115,7 @@ public static class GroupEndpoints
     private static IResult Problem(GroupOutcome outcome) => outcome.ErrorCode switch
     {
         ErrorCodes.NotAMember => ApiProblem.NotFound(outcome.ErrorCode, outcome.Error!),
-        ErrorCodes.Forbidden => ApiProblem.Create(StatusCodes.Status403Forbidden, outcome.ErrorCode, outcome.Error!),
+        ErrorCodes.Forbidden or ErrorCodes.GroupAddNotAllowed => ApiProblem.Create(StatusCodes.Status403Forbidden, outcome.ErrorCode, outcome.Error!),
         ErrorCodes.InvalidInvite => ApiProblem.NotFound(outcome.ErrorCode, outcome.Error!),
         _ => ApiProblem.BadRequest(outcome.ErrorCode ?? ErrorCodes.InvalidRequest, outcome.Error ?? "The request was refused."),
     };

@@ -2,12 +2,14 @@ using System.Security.Cryptography;
 using Parley.Protocol.Groups;
 using Parley.Server.Accounts;
 using Parley.Server.Messages;
+using Parley.Server.Privacy;
 using RestErrors = Parley.Protocol.Rest.ErrorCodes;
 
 namespace Parley.Server.Groups;
 
 /// <summary>Group commands and fan-out; see <see cref="IGroupGrain"/>.</summary>
-public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, Connections.EnvelopeNotifier notifier, TimeProvider clock)
+public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, Connections.EnvelopeNotifier notifier, PrivacyPolicy privacy,
+    TimeProvider clock)
     : Grain, IGroupGrain
 {
     /// <summary>How long the member device list is reused between sends (as <see cref="DeviceDirectory"/> does).</summary>
@@ -29,7 +31,7 @@ public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, 
             return GroupOutcome.Refused(RestErrors.InvalidRequest, "This group already exists.");
         }
         var invited = members.Where(m => m != creator).Distinct().ToArray();
-        var refused = CheckInfo(name, description, picture) ?? await CheckNewMembersAsync(invited, 1);
+        var refused = CheckInfo(name, description, picture) ?? await CheckNewMembersAsync(creator, invited, 1);
         if (refused is not null)
         {
             return refused;
@@ -81,7 +83,7 @@ public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, 
             return Forbidden("Only admins can add members.");
         }
         var added = accounts.Distinct().Where(a => _group.Member(a) is null).ToArray();
-        if (await CheckNewMembersAsync(added, _group.Members.Count) is { } refused)
+        if (await CheckNewMembersAsync(actor, added, _group.Members.Count) is { } refused)
         {
             return refused;
         }
@@ -194,7 +196,8 @@ public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, 
         return null;
     }
 
-    private async Task<GroupOutcome?> CheckNewMembersAsync(string[] accounts, int currentCount)
+    /// <summary>Room in the group, accounts that exist, and each one's "who can add me to groups" setting (and blocks).</summary>
+    private async Task<GroupOutcome?> CheckNewMembersAsync(string actor, string[] accounts, int currentCount)
     {
         if (currentCount + accounts.Length > GroupLimits.MaxMembers)
         {
@@ -202,9 +205,22 @@ public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, 
         }
         var existing = await store.ExistingAccountsAsync(accounts, CancellationToken.None);
         var unknown = accounts.Where(a => !existing.Contains(a)).ToList();
-        return unknown.Count == 0
+        if (unknown.Count > 0)
+        {
+            return GroupOutcome.Refused(RestErrors.UnknownAccount, $"No such account: {string.Join(", ", unknown.Take(5))}.");
+        }
+        var notAllowed = new List<string>();
+        foreach (var account in accounts)
+        {
+            if (!await privacy.AllowsAsync(account, actor, PrivacyTopic.Groups, CancellationToken.None))
+            {
+                notAllowed.Add(account);
+            }
+        }
+        return notAllowed.Count == 0
             ? null
-            : GroupOutcome.Refused(RestErrors.UnknownAccount, $"No such account: {string.Join(", ", unknown.Take(5))}.");
+            : GroupOutcome.Refused(RestErrors.GroupAddNotAllowed,
+                $"Their privacy settings don't let you add {string.Join(", ", notAllowed.Take(5))}; send them the group's invite link instead.");
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();

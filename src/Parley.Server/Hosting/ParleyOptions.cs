@@ -43,6 +43,15 @@ public sealed class LimitOptions
     /// <summary>Prekey bundle fetches and number look-ups per account per minute.</summary>
     public int KeyFetchesPerAccountPerMinute { get; set; } = 300;
 
+    /// <summary>Numbers an account may add to its address book per day (contact discovery; stops enumeration).</summary>
+    public int NewContactsPerDay { get; set; } = 1000;
+
+    /// <summary>Largest address book an account may keep.</summary>
+    public int MaxContacts { get; set; } = 5000;
+
+    /// <summary>Largest profile photo in bytes (JPEG, PNG or WebP).</summary>
+    public int MaxProfilePhotoBytes { get; set; } = 5 * 1024 * 1024;
+
     /// <summary>Messages a single connection may send per second (token bucket, burst = 2x).</summary>
     public int MessagesPerConnectionPerSecond { get; set; } = 500;
 }

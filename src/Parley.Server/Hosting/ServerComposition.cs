@@ -4,12 +4,16 @@ using Microsoft.AspNetCore.RateLimiting;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
 using Parley.Server.Connections;
+using Parley.Server.Contacts;
 using Parley.Server.Devices;
 using Parley.Server.Groups;
 using Parley.Server.Keys;
 using Parley.Server.Messages;
+using Parley.Server.Privacy;
+using Parley.Server.Profiles;
 using Parley.Server.Registration;
 using Parley.Server.Storage;
+using Parley.Server.TwoStep;
 
 namespace Parley.Server.Hosting;
 
@@ -43,6 +47,12 @@ public static class ServerComposition
         services.AddSingleton<GroupStore>();
         services.AddSingleton<GroupMessageSender>();
         services.AddSingleton<Presence.TypingRelay>();
+        services.AddSingleton<PrivacyStore>();
+        services.AddSingleton<PrivacyPolicy>();
+        services.AddSingleton<ContactStore>();
+        services.AddSingleton<ProfileStore>();
+        services.AddSingleton<RegistrationLockStore>();
+        services.AddSingleton<RegistrationLockGuard>();
         services.AddSingleton<ConnectionServices>();
         services.AddHostedService<EnvelopeExpiryService>();
         services.AddDeviceLinking();
@@ -86,6 +96,10 @@ public static class ServerComposition
         app.MapGroupEndpoints();
         app.MapWebSocketEndpoint();
         app.MapDeviceLinkingEndpoints();
+        app.MapProfileEndpoints();
+        app.MapPrivacyEndpoints();
+        app.MapContactEndpoints();
+        app.MapTwoStepEndpoints();
         return app;
     }
 

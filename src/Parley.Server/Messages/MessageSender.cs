@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
+using Parley.Server.Privacy;
 
 namespace Parley.Server.Messages;
 
@@ -8,7 +9,7 @@ namespace Parley.Server.Messages;
 /// The send path: checks a message against the recipient's current devices, stores one envelope
 /// per device durably, then pushes them to whichever devices are online.
 /// </summary>
-public sealed class MessageSender(DeviceDirectory devices, EnvelopeWriter writer, TimeProvider clock)
+public sealed class MessageSender(DeviceDirectory devices, EnvelopeWriter writer, PrivacyPolicy privacy, TimeProvider clock)
 {
     /// <summary>
     /// Validates the message and, when it is acceptable, starts storing it. The returned task
@@ -31,6 +32,12 @@ public sealed class MessageSender(DeviceDirectory devices, EnvelopeWriter writer
             return Task.FromResult(mismatch);
         }
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (await privacy.HasBlockedAsync(message.DestinationAccount, sender.AccountId, cancellationToken))
+        {
+            // Blocked: answered like any accepted message (the sender sees one tick and is not told), but never
+            // stored, so not even unblocking delivers it.
+            return Task.FromResult(new ServerFrame { SendResult = new SendResult { ServerTimestamp = now } });
+        }
         var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
         var messageId = message.MessageId.ToByteArray();
         var envelopes = new StoredEnvelope[message.Ciphertexts.Count];

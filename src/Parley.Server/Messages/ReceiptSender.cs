@@ -1,5 +1,6 @@
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
+using Parley.Server.Privacy;
 
 namespace Parley.Server.Messages;
 
@@ -7,7 +8,8 @@ namespace Parley.Server.Messages;
 /// Turns acks into "delivered" receipts and read receipts into "read" receipts, queued for every
 /// device of the original sender like any envelope, so an offline sender gets its ticks later.
 /// </summary>
-public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelopes, EnvelopeWriter writer, TimeProvider clock)
+public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelopes, EnvelopeWriter writer, PrivacyPolicy privacy,
+    TimeProvider clock)
 {
     /// <summary>Deletes acknowledged envelopes and queues delivery receipts; returns how many were still queued.</summary>
     public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
@@ -49,6 +51,11 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelop
         }
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var groupId = string.IsNullOrEmpty(receipt.GroupId) ? null : receipt.GroupId;
+        if (groupId is null && !await privacy.ReadReceiptsFlowAsync(reader.AccountId, receipt.SenderAccount, cancellationToken))
+        {
+            // One side turned read receipts off: neither sees blue ticks in 1:1 chats (groups always send them).
+            return new ServerFrame { SendResult = new SendResult { ServerTimestamp = now } };
+        }
         var messageIds = receipt.MessageIds.Select(id => id.ToByteArray()).ToList();
         var receipts = ReceiptsFor(reader, receipt.SenderAccount, senderDevices, EnvelopeType.ReadReceipt, messageIds, now, groupId);
         var stored = await writer.WriteAsync(async statements =>

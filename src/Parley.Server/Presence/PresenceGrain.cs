@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
 using Parley.Server.Connections;
+using Parley.Server.Privacy;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Presence;
@@ -23,12 +24,18 @@ public interface IPresenceGrain : IGrainWithStringKey
     Task<PresenceState> Subscribe(DeviceAddress subscriber, INodeObserver node);
 
     Task Unsubscribe(DeviceAddress subscriber);
+
+    /// <summary>The account's privacy settings, blocks or contacts changed: re-decide who sees its presence.</summary>
+    Task RefreshVisibility();
+
+    /// <summary>Tells the watchers that the account's profile changed (they fetch it again, under its privacy rules).</summary>
+    Task ProfileChanged(long version);
 }
 
-public sealed class PresenceGrain(Database database, TimeProvider clock) : Grain, IPresenceGrain
+public sealed class PresenceGrain(Database database, PrivacyPolicy privacy, TimeProvider clock) : Grain, IPresenceGrain
 {
     private readonly HashSet<Guid> _connections = [];
-    private readonly Dictionary<DeviceAddress, INodeObserver> _subscribers = [];
+    private readonly Dictionary<DeviceAddress, Watcher> _subscribers = [];
     private long _lastSeen;
 
     private string AccountId => this.GetPrimaryKeyString();
@@ -66,11 +73,12 @@ public sealed class PresenceGrain(Database database, TimeProvider clock) : Grain
             ("at", _lastSeen), ("a", AccountId));
     }
 
-    public Task<PresenceState> Subscribe(DeviceAddress subscriber, INodeObserver node)
+    public async Task<PresenceState> Subscribe(DeviceAddress subscriber, INodeObserver node)
     {
-        _subscribers[subscriber] = node;
+        var visible = await privacy.AllowsAsync(AccountId, subscriber.AccountId, PrivacyTopic.LastSeen, CancellationToken.None);
+        _subscribers[subscriber] = new Watcher(node, visible);
         KeepAliveWhileNeeded();
-        return Task.FromResult(State);
+        return visible ? State : Hidden;
     }
 
     public Task Unsubscribe(DeviceAddress subscriber)
@@ -80,7 +88,38 @@ public sealed class PresenceGrain(Database database, TimeProvider clock) : Grain
         return Task.CompletedTask;
     }
 
+    public async Task RefreshVisibility()
+    {
+        var decisions = new Dictionary<string, bool>();
+        foreach (var (subscriber, watcher) in _subscribers.ToList())
+        {
+            if (!decisions.TryGetValue(subscriber.AccountId, out var visible))
+            {
+                visible = decisions[subscriber.AccountId] =
+                    await privacy.AllowsAsync(AccountId, subscriber.AccountId, PrivacyTopic.LastSeen, CancellationToken.None);
+            }
+            if (visible != watcher.Visible && _subscribers.ContainsKey(subscriber))
+            {
+                _subscribers[subscriber] = watcher with { Visible = visible };
+                _ = watcher.Node.PushEphemeral(subscriber, new ServerFrame { Presence = ToWire(AccountId, visible ? State : Hidden) }.ToByteArray());
+            }
+        }
+        KeepAliveWhileNeeded();
+    }
+
+    public Task ProfileChanged(long version)
+    {
+        var frame = new ServerFrame { ProfileChanged = new Protocol.Wire.ProfileChanged { AccountId = AccountId, Version = version } }.ToByteArray();
+        foreach (var (subscriber, watcher) in _subscribers)
+        {
+            watcher.Node.PushEphemeral(subscriber, frame);
+        }
+        return Task.CompletedTask;
+    }
+
     private PresenceState State => new(_connections.Count > 0, _lastSeen);
+
+    private static readonly PresenceState Hidden = new(false, 0);
 
     public static PresenceUpdate ToWire(string accountId, PresenceState state) =>
         new() { AccountId = accountId, Online = state.Online, LastSeen = state.LastSeen };
@@ -88,13 +127,18 @@ public sealed class PresenceGrain(Database database, TimeProvider clock) : Grain
     private void Broadcast()
     {
         var frame = new ServerFrame { Presence = ToWire(AccountId, State) }.ToByteArray();
-        foreach (var (subscriber, node) in _subscribers)
+        foreach (var (subscriber, watcher) in _subscribers)
         {
-            node.PushEphemeral(subscriber, frame);
+            if (watcher.Visible)
+            {
+                watcher.Node.PushEphemeral(subscriber, frame);
+            }
         }
     }
 
     /// <summary>This activation is the only record of who is online and who listens; keep it while either matters.</summary>
     private void KeepAliveWhileNeeded() =>
         DelayDeactivation(_connections.Count > 0 || _subscribers.Count > 0 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero);
+
+    private sealed record Watcher(INodeObserver Node, bool Visible);
 }

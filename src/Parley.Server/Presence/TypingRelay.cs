@@ -4,11 +4,12 @@ using Parley.Server.Accounts;
 using Parley.Server.Connections;
 using Parley.Server.Groups;
 using Parley.Server.Messages;
+using Parley.Server.Privacy;
 
 namespace Parley.Server.Presence;
 
 /// <summary>Relays typing/recording indicators to the recipients' online devices; nothing is stored.</summary>
-public sealed class TypingRelay(DeviceDirectory devices, EnvelopeNotifier notifier, IGrainFactory grains)
+public sealed class TypingRelay(DeviceDirectory devices, EnvelopeNotifier notifier, PrivacyPolicy privacy, IGrainFactory grains)
 {
     /// <summary>How long a client shows an indicator that is not refreshed.</summary>
     public const uint IndicatorLifetimeMs = 6000;
@@ -41,6 +42,10 @@ public sealed class TypingRelay(DeviceDirectory devices, EnvelopeNotifier notifi
         if (recipients.Count == 0)
         {
             return Frames.Error(ErrorCode.UnknownAccount, "No such account.");
+        }
+        if (await privacy.HasBlockedAsync(typing.RecipientAccount, sender.AccountId, cancellationToken))
+        {
+            return null; // silently dropped, like everything else from a blocked account
         }
         foreach (var device in recipients)
         {

@@ -14,7 +14,7 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 /// </summary>
 public static class Schema
 {
-    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types)];
+    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types)];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -131,5 +131,56 @@ public static class Schema
 
     private static string Presence(ColumnTypes types) => $"""
         ALTER TABLE accounts ADD COLUMN last_seen {types.BigInt};
+        """;
+
+    /// <summary>Profiles, privacy settings, blocks, address books and two-step verification (issue 5).</summary>
+    private static string Privacy(ColumnTypes types) => $"""
+        CREATE TABLE profiles (
+            account_id  TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            about       TEXT NOT NULL,
+            photo       {types.Blob},
+            photo_type  TEXT,
+            version     {types.BigInt} NOT NULL
+        );
+        CREATE TABLE privacy_settings (
+            account_id     TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            last_seen      INTEGER NOT NULL,
+            profile_photo  INTEGER NOT NULL,
+            about          INTEGER NOT NULL,
+            groups         INTEGER NOT NULL,
+            read_receipts  INTEGER NOT NULL
+        );
+        CREATE TABLE privacy_exceptions (
+            account_id        TEXT NOT NULL,
+            topic             INTEGER NOT NULL,
+            excluded_account  TEXT NOT NULL,
+            PRIMARY KEY (account_id, topic, excluded_account)
+        );
+        CREATE TABLE blocks (
+            account_id       TEXT NOT NULL,
+            blocked_account  TEXT NOT NULL,
+            blocked_at       {types.BigInt} NOT NULL,
+            PRIMARY KEY (account_id, blocked_account)
+        );
+        CREATE TABLE address_book (
+            account_id  TEXT NOT NULL,
+            number      TEXT NOT NULL,
+            PRIMARY KEY (account_id, number)
+        );
+        CREATE TABLE contact_quota (
+            account_id  TEXT NOT NULL,
+            day         {types.BigInt} NOT NULL,
+            added       INTEGER NOT NULL,
+            PRIMARY KEY (account_id, day)
+        );
+        CREATE TABLE registration_locks (
+            account_id       TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            pin_hash         {types.Blob} NOT NULL,
+            totp_secret      {types.Blob},
+            totp_pending     {types.Blob},
+            failed_attempts  INTEGER NOT NULL,
+            next_attempt_at  {types.BigInt} NOT NULL
+        );
         """;
 }

@@ -33,6 +33,34 @@ public static class Expect
         Assert.True(envelope is null, $"Expected no {what}, but got a {envelope?.Type} envelope.");
     }
 
+    /// <summary>The next ephemeral signal (presence, typing, profile change) pushed to the connection.</summary>
+    public static async Task<ServerFrame> SignalAsync(ParleyConnection socket, string what)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            return await socket.Signals.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected {what} within {Timeout.TotalSeconds} s, but none arrived.");
+        }
+    }
+
+    public static async Task NoSignalAsync(ParleyConnection socket, TimeSpan quiet, string what)
+    {
+        using var timeout = new CancellationTokenSource(quiet);
+        try
+        {
+            var frame = await socket.Signals.ReadAsync(timeout.Token);
+            Assert.Fail($"Expected no {what}, but got {frame.BodyCase}.");
+        }
+        catch (OperationCanceledException)
+        {
+            // Quiet, as expected.
+        }
+    }
+
     public static async Task<SendRejectedException> RejectedAsync(Task task)
     {
         return await Assert.ThrowsAsync<SendRejectedException>(() => task.WaitAsync(Timeout));

@@ -48,7 +48,7 @@ public sealed class TestUser : IAsyncDisposable
         "+1555" + (Interlocked.Increment(ref _numbersIssued) % 10_000_000).ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Registers a fresh number through SMS verification, with a few one-time keys uploaded.</summary>
-    public static async Task<TestUser> RegisterAsync(ParleyServer server, string? number = null, int preKeys = 5)
+    public static async Task<TestUser> RegisterAsync(ParleyServer server, string? number = null, int preKeys = 5, string? registrationLock = null)
     {
         number ??= NewNumber();
         var api = server.NewApi();
@@ -57,7 +57,7 @@ public sealed class TestUser : IAsyncDisposable
         var registrationId = RandomNumberGenerator.GetInt32(1, 16380);
         var identity = KeyHelper.GenerateIdentityKeyPair();
         var account = await api.CreateAccountAsync(new CreateAccountRequest(session.SessionId, registrationId, identity.PublicKey.Serialize(),
-            TestKeys.SignedPreKey(identity), TestKeys.KyberPreKey(identity, 1000)));
+            TestKeys.SignedPreKey(identity), TestKeys.KyberPreKey(identity, 1000), RegistrationLock: registrationLock));
         var user = new TestUser(server, number, identity, registrationId, new DeviceCredentials(account.AccountId, account.DeviceId, account.Password));
         if (preKeys > 0)
         {

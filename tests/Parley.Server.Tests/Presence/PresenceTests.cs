@@ -10,33 +10,6 @@ public abstract class PresenceTests(ServerFixture fixture)
 {
     private ParleyServer Server => fixture.Server;
 
-    private static async Task<ServerFrame> NextSignalAsync(ParleyConnection socket, string what)
-    {
-        using var timeout = new CancellationTokenSource(Expect.Timeout);
-        try
-        {
-            return await socket.Signals.ReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"Expected {what} within {Expect.Timeout.TotalSeconds} s, but none arrived.");
-        }
-    }
-
-    private static async Task ExpectNoSignalAsync(ParleyConnection socket, TimeSpan quiet, string what)
-    {
-        using var timeout = new CancellationTokenSource(quiet);
-        try
-        {
-            var frame = await socket.Signals.ReadAsync(timeout.Token);
-            Assert.Fail($"Expected no {what}, but got {frame.BodyCase}.");
-        }
-        catch (OperationCanceledException)
-        {
-            // Quiet, as expected.
-        }
-    }
-
     [Fact]
     public async Task Subscriber_sees_a_contact_come_online_and_go_offline_with_last_seen()
     {
@@ -49,13 +22,13 @@ public abstract class PresenceTests(ServerFixture fixture)
         Assert.Equal(0, initial.LastSeen);
 
         var bobSocket = await bob.ConnectAsync();
-        var online = (await NextSignalAsync(aliceSocket, "Bob coming online")).Presence;
+        var online = (await Expect.SignalAsync(aliceSocket, "Bob coming online")).Presence;
         Assert.Equal(bob.AccountId, online.AccountId);
         Assert.True(online.Online);
 
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await bobSocket.DisposeAsync();
-        var offline = (await NextSignalAsync(aliceSocket, "Bob going offline")).Presence;
+        var offline = (await Expect.SignalAsync(aliceSocket, "Bob going offline")).Presence;
         Assert.False(offline.Online);
         Assert.InRange(offline.LastSeen, before - 1000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1000);
 
@@ -75,10 +48,10 @@ public abstract class PresenceTests(ServerFixture fixture)
 
         var bobSecond = await bob.ConnectAsync(); // replaces the first connection of the same device
 
-        await ExpectNoSignalAsync(aliceSocket, TimeSpan.FromMilliseconds(500), "presence change while Bob stays connected");
+        await Expect.NoSignalAsync(aliceSocket, TimeSpan.FromMilliseconds(500), "presence change while Bob stays connected");
         await bobSecond.DisposeAsync();
         await bobFirst.DisposeAsync();
-        Assert.False((await NextSignalAsync(aliceSocket, "Bob going offline")).Presence.Online);
+        Assert.False((await Expect.SignalAsync(aliceSocket, "Bob going offline")).Presence.Online);
     }
 
     [Fact]
@@ -95,12 +68,12 @@ public abstract class PresenceTests(ServerFixture fixture)
         }
         await aliceSocket.SendTypingAsync(TypingState.Stopped, recipientAccount: bob.AccountId);
 
-        var typing = (await NextSignalAsync(bobSocket, "Alice typing")).Typing;
+        var typing = (await Expect.SignalAsync(bobSocket, "Alice typing")).Typing;
         Assert.Equal(alice.AccountId, typing.FromAccount);
         Assert.Equal(TypingState.Typing, typing.State);
         Assert.True(typing.ExpiresInMs > 0);
-        Assert.Equal(TypingState.Stopped, (await NextSignalAsync(bobSocket, "Alice stopped typing")).Typing.State);
-        await ExpectNoSignalAsync(bobSocket, TimeSpan.FromMilliseconds(300), "more typing frames (throttled)");
+        Assert.Equal(TypingState.Stopped, (await Expect.SignalAsync(bobSocket, "Alice stopped typing")).Typing.State);
+        await Expect.NoSignalAsync(bobSocket, TimeSpan.FromMilliseconds(300), "more typing frames (throttled)");
         Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE account_id = @a", ("a", bob.AccountId)));
     }
 
@@ -116,15 +89,15 @@ public abstract class PresenceTests(ServerFixture fixture)
         var group = (await new GroupClient(Server.BaseAddress, alice.Credentials).CreateAsync("Typing club", bob.AccountId)).Value!;
 
         await aliceSocket.SendTypingAsync(TypingState.Recording, groupId: group.GroupId);
-        var atBob = (await NextSignalAsync(bobSocket, "Alice recording in the group")).Typing;
+        var atBob = (await Expect.SignalAsync(bobSocket, "Alice recording in the group")).Typing;
         Assert.Equal(group.GroupId, atBob.GroupId);
         Assert.Equal(TypingState.Recording, atBob.State);
-        await ExpectNoSignalAsync(aliceSocket, TimeSpan.FromMilliseconds(200), "her own typing indicator");
+        await Expect.NoSignalAsync(aliceSocket, TimeSpan.FromMilliseconds(200), "her own typing indicator");
 
         await mallorySocket.SendTypingAsync(TypingState.Typing, groupId: group.GroupId);
         var refused = await mallorySocket.UnsolicitedErrors.Reader.ReadAsync().AsTask().WaitAsync(Expect.Timeout);
         Assert.Equal(ErrorCode.NotAMember, refused.Code);
-        await ExpectNoSignalAsync(bobSocket, TimeSpan.FromMilliseconds(300), "a non-member's typing indicator");
+        await Expect.NoSignalAsync(bobSocket, TimeSpan.FromMilliseconds(300), "a non-member's typing indicator");
     }
 }
 

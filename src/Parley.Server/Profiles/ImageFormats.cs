@@ -1,0 +1,22 @@
+namespace Parley.Server.Profiles;
+
+/// <summary>Recognises the image formats a profile photo may have by their first bytes, whatever the upload claims.</summary>
+public static class ImageFormats
+{
+    public static string? Detect(ReadOnlySpan<byte> data)
+    {
+        if (data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]))
+        {
+            return "image/jpeg";
+        }
+        if (data.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]))
+        {
+            return "image/png";
+        }
+        if (data.Length >= 12 && data[..4].SequenceEqual("RIFF"u8) && data[8..12].SequenceEqual("WEBP"u8))
+        {
+            return "image/webp";
+        }
+        return null;
+    }
+}
