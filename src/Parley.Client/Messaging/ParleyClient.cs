@@ -33,6 +33,7 @@ public sealed partial class ParleyClient : IAsyncDisposable
     private bool _busy;
     private ParleyConnection? _connection;
     private Task? _receiveLoop;
+    private int _disposed;
 
     private ParleyClient(IClientStore store, LocalAccount account, ParleyApi api, ClientOptions options)
     {
@@ -94,6 +95,7 @@ public sealed partial class ParleyClient : IAsyncDisposable
         {
             _receiveLoop = Task.Run(() => ReceiveLoopAsync(_connection, _stopping.Token));
         }
+        StartSignalLoop();
         await _preKeys.ReplenishAsync(cancellationToken);
     }
 
@@ -170,6 +172,10 @@ public sealed partial class ParleyClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         if (_connection is not null)
         {
