@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Parley.Client.Api;
 using Parley.Client.Transport;
 using Parley.Crypto;
@@ -14,10 +15,10 @@ public sealed class BenchUser(string number, int registrationId, DeviceCredentia
     public DeviceCredentials Credentials { get; } = credentials;
     public ParleyConnection? Connection { get; set; }
 
-    public static async Task<BenchUser> RegisterAsync(ParleyApi api, string smsOutbox, string number)
+    public static async Task<BenchUser> RegisterAsync(ParleyApi api, SmsOutbox outbox, string number)
     {
         var session = await api.StartRegistrationAsync(number);
-        var code = await ReadCodeAsync(smsOutbox, number);
+        var code = await outbox.CodeForAsync(number);
         await api.VerifyCodeAsync(session.SessionId, code);
         var identity = KeyHelper.GenerateIdentityKeyPair();
         var signed = KeyHelper.GenerateSignedPreKey(identity, 1);
@@ -31,29 +32,14 @@ public sealed class BenchUser(string number, int registrationId, DeviceCredentia
 
     public static string RandomNumber() => "+1999" + RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<string> ReadCodeAsync(string smsOutbox, string number)
+    /// <summary>One line of an accounts file. The file holds device passwords: keep it next to the bench's server data.</summary>
+    public string ToJsonLine() => JsonSerializer.Serialize(new SavedAccount(Number, RegistrationId, Credentials.AccountId, Credentials.DeviceId, Credentials.Password));
+
+    public static BenchUser FromJsonLine(string line)
     {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            if (File.Exists(smsOutbox))
-            {
-                using var stream = new FileStream(smsOutbox, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                using var reader = new StreamReader(stream);
-                string? line, found = null;
-                while ((line = await reader.ReadLineAsync()) is not null)
-                {
-                    if (line.StartsWith(number + " ", StringComparison.Ordinal))
-                    {
-                        found = line[(number.Length + 1)..];
-                    }
-                }
-                if (found is not null)
-                {
-                    return found;
-                }
-            }
-            await Task.Delay(25);
-        }
-        throw new InvalidOperationException($"No code for {number} in {smsOutbox}: pass the server's --sms-outbox path.");
+        var saved = JsonSerializer.Deserialize<SavedAccount>(line) ?? throw new InvalidDataException("Empty line in the accounts file.");
+        return new BenchUser(saved.Number, saved.RegistrationId, new DeviceCredentials(saved.AccountId, saved.DeviceId, saved.Password));
     }
+
+    private sealed record SavedAccount(string Number, int RegistrationId, string AccountId, int DeviceId, string Password);
 }

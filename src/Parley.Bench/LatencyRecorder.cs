@@ -3,7 +3,7 @@ namespace Parley.Bench;
 /// <summary>Collects latencies (µs) from many threads; percentiles are computed once at the end.</summary>
 public sealed class LatencyRecorder
 {
-    private readonly List<long> _micros = new(1 << 20);
+    private readonly List<long> _micros = new(1 << 16);
     private readonly Lock _gate = new();
 
     public void Record(long micros)
@@ -14,14 +14,11 @@ public sealed class LatencyRecorder
         }
     }
 
-    public int Count
+    public void Clear()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _micros.Count;
-            }
+            _micros.Clear();
         }
     }
 

@@ -1,10 +1,7 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
-using Parley.Client.Api;
-using Parley.Client.Transport;
 using Parley.Protocol.Wire;
 
 namespace Parley.Bench;
@@ -19,90 +16,61 @@ public sealed class PairsWorkload(BenchOptions options)
     private readonly LatencyRecorder _latency = new();
     private long _sent;
     private long _sendErrors;
+    private long _outstanding;
     private long _received;
 
-    public async Task<int> RunAsync()
+    public async Task<RunSummary> RunAsync()
     {
-        var users = await RegisterUsersAsync();
-        Console.WriteLine($"connecting {users.Count} clients");
-        await Task.WhenAll(users.Select(async user =>
+        if (options.EndToEnd)
         {
-            user.Connection = new ParleyConnection(options.Server, user.Credentials);
-            await user.Connection.ConnectAsync();
-            await user.Connection.WaitUntilDrainedAsync();
-        }));
+            return await new EndToEndPairs(options).RunAsync();
+        }
+        var users = await Provisioning.AccountsAsync(options, options.Users);
+        Console.WriteLine($"connecting {users.Count} clients");
+        await Traffic.ConnectAllAsync(users, options.Server);
         using var stop = new CancellationTokenSource();
-        var receivers = users.Select(u => ReceiveAsync(u.Connection!, stop.Token)).ToList();
+        var receivers = users.Select(u => Traffic.DrainAsync(u.Connection!, OnEnvelope, stop.Token)).ToList();
 
-        var serverBefore = ProcessStats.Read(options.ServerPid);
-        var selfBefore = ProcessStats.Self();
+        var measurement = Measurement.Start(options.ServerPid);
         var total = (long)(options.Rate * options.Seconds);
         Console.WriteLine($"sending {total} messages of {options.Payload} bytes at {options.Rate}/s for {options.Seconds} s");
-        var clock = Stopwatch.StartNew();
-        await ScheduleSendsAsync(users, total, clock);
-        var sendingDone = clock.Elapsed;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Interlocked.Read(ref _received) < Interlocked.Read(ref _sent) && DateTime.UtcNow < deadline)
+        var payload = RandomNumberGenerator.GetBytes(options.Payload);
+        await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
         {
-            await Task.Delay(20);
-        }
-        var elapsed = clock.Elapsed;
-        var serverAfter = ProcessStats.Read(options.ServerPid);
-        var selfAfter = ProcessStats.Self();
+            var sender = users[(int)(k % users.Count)];
+            var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
+            _ = SendAsync(sender, recipient, Traffic.Stamp(payload, scheduled, k));
+        });
+        var sending = measurement.Elapsed;
+        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent),
+            TimeSpan.FromSeconds(10));
+        var result = measurement.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
-
-        Report(total, sendingDone, elapsed, serverBefore, serverAfter, selfBefore, selfAfter);
+        var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
+            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), sending, _latency.Summarize(), null, result);
+        summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
-        return 0;
+        return summary;
     }
 
-    private async Task<List<BenchUser>> RegisterUsersAsync()
+    private void OnEnvelope(Envelope envelope)
     {
-        Console.WriteLine($"registering {options.Users} users");
-        var api = ParleyApi.ForServer(options.Server);
-        using var gate = new SemaphoreSlim(options.RegistrationConcurrency);
-        var tasks = Enumerable.Range(0, options.Users).Select(async _ =>
+        if (envelope.Type == EnvelopeType.Ciphertext)
         {
-            await gate.WaitAsync();
-            try
-            {
-                return await BenchUser.RegisterAsync(api, options.SmsOutbox, BenchUser.RandomNumber());
-            }
-            finally
-            {
-                gate.Release();
-            }
-        });
-        return [.. await Task.WhenAll(tasks)];
-    }
-
-    private async Task ScheduleSendsAsync(IReadOnlyList<BenchUser> users, long total, Stopwatch clock)
-    {
-        var interval = Stopwatch.Frequency / options.Rate;
-        var payload = RandomNumberGenerator.GetBytes(Math.Max(options.Payload, 8));
-        for (long k = 0; k < total;)
-        {
-            var now = clock.ElapsedTicks;
-            for (; k < total && (long)(k * interval) <= now; k++)
-            {
-                var sender = users[(int)(k % users.Count)];
-                var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
-                var scheduled = Stopwatch.GetTimestamp() - (now - (long)(k * interval));
-                _ = SendAsync(sender, recipient, payload, scheduled);
-            }
-            await Task.Delay(1);
+            var (scheduled, _) = Traffic.ReadStamp(envelope.Content.Span);
+            _latency.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
+            Interlocked.Increment(ref _received);
         }
     }
 
-    private async Task SendAsync(BenchUser sender, BenchUser recipient, byte[] template, long scheduledTimestamp)
+    private async Task SendAsync(BenchUser sender, BenchUser recipient, byte[] content)
     {
-        var content = (byte[])template.Clone();
-        BinaryPrimitives.WriteInt64LittleEndian(content, scheduledTimestamp);
+        Interlocked.Increment(ref _outstanding);
         var message = new SendMessage
         {
             DestinationAccount = recipient.Credentials.AccountId,
-            MessageId = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(16)),
+            MessageId = UnsafeByteOperations.UnsafeWrap(RandomNumberGenerator.GetBytes(16)),
             ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             Ciphertexts = { new DeviceCiphertext { DeviceId = 1, RegistrationId = (uint)recipient.RegistrationId, Type = EnvelopeType.Ciphertext, Content = UnsafeByteOperations.UnsafeWrap(content) } },
         };
@@ -115,69 +83,9 @@ public sealed class PairsWorkload(BenchOptions options)
         {
             Interlocked.Increment(ref _sendErrors);
         }
-    }
-
-    private async Task ReceiveAsync(ParleyConnection connection, CancellationToken stop)
-    {
-        var toAck = new List<ulong>();
-        try
+        finally
         {
-            while (!stop.IsCancellationRequested)
-            {
-                var envelope = await connection.NextEnvelopeAsync(TimeSpan.FromMilliseconds(20), stop);
-                if (envelope is not null)
-                {
-                    if (envelope.Type == EnvelopeType.Ciphertext)
-                    {
-                        var scheduled = BinaryPrimitives.ReadInt64LittleEndian(envelope.Content.Span);
-                        _latency.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
-                        Interlocked.Increment(ref _received);
-                    }
-                    toAck.Add(envelope.Id);
-                }
-                if (toAck.Count >= 64 || (envelope is null && toAck.Count > 0))
-                {
-                    var batch = toAck.ToArray();
-                    toAck.Clear();
-                    _ = connection.AckAsync(batch, stop);
-                }
-            }
+            Interlocked.Decrement(ref _outstanding);
         }
-        catch (OperationCanceledException)
-        {
-            // Run is over.
-        }
-    }
-
-    private void Report(long total, TimeSpan sending, TimeSpan elapsed, ProcessStats? serverBefore, ProcessStats? serverAfter,
-        ProcessStats selfBefore, ProcessStats selfAfter)
-    {
-        var latency = _latency.Summarize();
-        var received = Interlocked.Read(ref _received);
-        var sent = Interlocked.Read(ref _sent);
-        var serverCpu = serverBefore is not null && serverAfter is not null
-            ? (serverAfter.CpuTime - serverBefore.CpuTime).TotalSeconds / elapsed.TotalSeconds : (double?)null;
-        var benchCpu = (selfAfter.CpuTime - selfBefore.CpuTime).TotalSeconds / elapsed.TotalSeconds;
-        Console.WriteLine($"offered {total} in {sending.TotalSeconds:F1} s; sent (acked) {sent}, send errors {Interlocked.Read(ref _sendErrors)}, received {received}, lost {sent - received}");
-        Console.WriteLine($"delivered/s {received / sending.TotalSeconds:F0}");
-        Console.WriteLine($"latency ms  p50 {latency.P50:F2}  p90 {latency.P90:F2}  p99 {latency.P99:F2}  p99.9 {latency.P999:F2}  max {latency.Max:F2}");
-        Console.WriteLine($"server cpu {(serverCpu is null ? "n/a" : $"{serverCpu * 100:F0}%")}  rss {(serverAfter is null ? "n/a" : $"{serverAfter.RssBytes / 1048576.0:F0} MiB")}; bench cpu {benchCpu * 100:F0}%");
-        Console.WriteLine(JsonSerializer.Serialize(new
-        {
-            workload = "pairs",
-            users = options.Users,
-            rate = options.Rate,
-            seconds = options.Seconds,
-            payload = options.Payload,
-            offered = total,
-            sent,
-            received,
-            lost = sent - received,
-            deliveredPerSecond = received / sending.TotalSeconds,
-            latencyMs = latency,
-            serverCpu,
-            serverRssBytes = serverAfter?.RssBytes,
-            benchCpu,
-        }));
     }
 }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Parley.Bench;
 
-/// <summary>CPU time and resident memory of a process (the server, or the bench itself), from /proc.</summary>
+/// <summary>CPU time and resident memory (VmRSS from /proc/&lt;pid&gt;/status) of the server or of the bench itself.</summary>
 public sealed record ProcessStats(TimeSpan CpuTime, long RssBytes)
 {
     public static ProcessStats? Read(int? pid)
@@ -14,10 +15,9 @@ public sealed record ProcessStats(TimeSpan CpuTime, long RssBytes)
         try
         {
             using var process = Process.GetProcessById(pid.Value);
-            process.Refresh();
-            return new ProcessStats(process.TotalProcessorTime, process.WorkingSet64);
+            return new ProcessStats(process.TotalProcessorTime, VmRss(pid.Value));
         }
-        catch (ArgumentException)
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or IOException)
         {
             return null;
         }
@@ -26,6 +26,25 @@ public sealed record ProcessStats(TimeSpan CpuTime, long RssBytes)
     public static ProcessStats Self()
     {
         using var process = Process.GetCurrentProcess();
-        return new ProcessStats(process.TotalProcessorTime, process.WorkingSet64);
+        return new ProcessStats(process.TotalProcessorTime, VmRss(Environment.ProcessId));
+    }
+
+    /// <summary>The 1-minute load average: other work on the machine, printed next to every number.</summary>
+    public static double LoadAverage()
+    {
+        var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg") : "0";
+        return double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static long VmRss(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return 0;
     }
 }

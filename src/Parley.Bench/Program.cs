@@ -1,14 +1,23 @@
 using Parley.Bench;
 
-// Parley.Bench: load generator over real WebSockets. See BenchOptions.Usage and the README.
+// Parley.Bench: load generator over real WebSockets. See BenchOptions.Usage and docs/performance.md.
 try
 {
     var options = BenchOptions.Parse(args);
-    return options.Workload switch
+    switch (options.Workload)
     {
-        "pairs" => await new PairsWorkload(options).RunAsync(),
-        _ => throw new ArgumentException($"Unknown workload '{options.Workload}'.\n{BenchOptions.Usage}"),
-    };
+        case "pairs":
+            return (await new PairsWorkload(options).RunAsync()).Lost == 0 ? 0 : 1;
+        case "group":
+            return (await new GroupWorkload(options).RunAsync()).Lost == 0 ? 0 : 1;
+        case "idle":
+            var idle = await new IdleWorkload(options).RunAsync();
+            return idle.Failed == 0 && idle.OpenAfterHold == idle.Connected ? 0 : 1;
+        case "idle-worker":
+            return await IdleWorker.RunChildAsync(options);
+        default:
+            throw new ArgumentException($"Unknown workload '{options.Workload}'.\n{BenchOptions.Usage}");
+    }
 }
 catch (ArgumentException error)
 {

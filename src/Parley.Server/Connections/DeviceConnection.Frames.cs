@@ -65,7 +65,7 @@ public sealed partial class DeviceConnection
                 Reply(requestId, await SubscribePresenceAsync(frame.SubscribePresence));
                 break;
             case ClientFrame.BodyOneofCase.Typing:
-                if (!_typingThrottle.Allow(frame.Typing))
+                if (!(_typingThrottle ??= new Presence.TypingThrottle(_services.Clock)).Allow(frame.Typing))
                 {
                     return; // dropped on purpose: the previous indicator is still showing
                 }
@@ -89,7 +89,7 @@ public sealed partial class DeviceConnection
     /// <summary>Applies the per-connection message rate limit, answering RATE_LIMITED when it bites.</summary>
     private bool TryTakeSendToken(ulong requestId)
     {
-        if (_sendLimiter.AttemptAcquire().IsAcquired)
+        if (_sendTokens.TryTake(_services.Clock, Math.Max(1, _services.Limits.MessagesPerConnectionPerSecond)))
         {
             return true;
         }

@@ -16,11 +16,11 @@ public sealed partial class DeviceConnection
     public async Task AnnounceOfflineAsync()
     {
         await _services.Grains.GetGrain<IPresenceGrain>(Device.AccountId).Disconnected(Id);
-        foreach (var account in _presenceSubscriptions)
+        foreach (var account in _presenceSubscriptions ?? [])
         {
             await _services.Grains.GetGrain<IPresenceGrain>(account).Unsubscribe(Device);
         }
-        _presenceSubscriptions.Clear();
+        _presenceSubscriptions = null;
     }
 
     private async Task<ServerFrame> SubscribePresenceAsync(SubscribePresence request)
@@ -30,6 +30,7 @@ public sealed partial class DeviceConnection
         {
             return Frames.Error(ErrorCode.MalformedFrame, $"Subscribe to at most {MaxPresenceSubscriptions} account ids (UUIDs).");
         }
+        _presenceSubscriptions ??= [];
         foreach (var dropped in _presenceSubscriptions.Except(wanted).ToList())
         {
             await _services.Grains.GetGrain<IPresenceGrain>(dropped).Unsubscribe(Device);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
-using System.Threading.RateLimiting;
 using Google.Protobuf;
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
@@ -20,35 +19,28 @@ public sealed partial class DeviceConnection
     private const int MaxQueuedFrames = 10_000;
     private const int BacklogPageSize = 256;
 
+    /// <summary>Read buffer rented while a frame arrives (it grows up to the frame limit for big frames).</summary>
+    private const int ReadBufferBytes = 4 * 1024;
+
     private readonly WebSocket _socket;
     private readonly ConnectionServices _services;
     private readonly Channel<Outgoing> _outgoing = Channel.CreateBounded<Outgoing>(
         new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _inFlight = new(MessageLimits.MaxInFlightPerConnection);
-    private readonly TokenBucketRateLimiter _sendLimiter;
+    private SendTokenBucket _sendTokens;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closed = new();
     private bool _draining = true;
     private long _backlogWatermark;
-    private List<(long Id, byte[] Frame)>? _heldBack = [];
-    private readonly HashSet<string> _presenceSubscriptions = [];
-    private readonly Presence.TypingThrottle _typingThrottle;
+    private List<(long Id, byte[] Frame)>? _heldBack;
+    private HashSet<string>? _presenceSubscriptions;
+    private Presence.TypingThrottle? _typingThrottle;
 
     public DeviceConnection(DeviceAddress device, WebSocket socket, ConnectionServices services)
     {
         Device = device;
         _socket = socket;
         _services = services;
-        _typingThrottle = new Presence.TypingThrottle(services.Clock);
-        var perSecond = Math.Max(1, services.Limits.MessagesPerConnectionPerSecond);
-        _sendLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = perSecond * 2,
-            TokensPerPeriod = perSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
     }
 
     public DeviceAddress Device { get; }
@@ -77,7 +69,6 @@ public sealed partial class DeviceConnection
             await FinishCloseHandshakeAsync();
             await _closed.CancelAsync();
             await Task.WhenAll(Quietly(writing), Quietly(draining));
-            _sendLimiter.Dispose();
         }
     }
 
@@ -88,7 +79,7 @@ public sealed partial class DeviceConnection
         {
             if (_draining)
             {
-                _heldBack!.Add((envelopeId, frame));
+                (_heldBack ??= []).Add((envelopeId, frame));
                 return;
             }
             if (envelopeId <= _backlogWatermark)
@@ -164,7 +155,7 @@ public sealed partial class DeviceConnection
         {
             _backlogWatermark = after;
             _draining = false;
-            heldBack = _heldBack!;
+            heldBack = _heldBack ?? [];
             _heldBack = null;
             // Sent inside the lock so that a concurrent PushLive cannot overtake these.
             Send(new ServerFrame { QueueDrained = new QueueDrained { Count = (uint)count } });
@@ -197,12 +188,23 @@ public sealed partial class DeviceConnection
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        // No buffer while idle: wait for data with a zero-byte read, rent only while a frame is arriving.
+        byte[]? buffer = null;
         try
         {
             var length = 0;
             while (true)
             {
+                if (buffer is null)
+                {
+                    var ready = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                    if (ready.MessageType == WebSocketMessageType.Close)
+                    {
+                        Close(WebSocketCloseStatus.NormalClosure, "bye");
+                        return;
+                    }
+                    buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+                }
                 if (length == buffer.Length)
                 {
                     var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MessageLimits.MaxFrameBytes + 1));
@@ -229,14 +231,20 @@ public sealed partial class DeviceConnection
                 }
                 if (result.EndOfMessage)
                 {
-                    await HandleFrameAsync(buffer.AsSpan(0, length).ToArray(), cancellationToken);
+                    var frame = buffer.AsSpan(0, length).ToArray();
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
                     length = 0;
+                    await HandleFrameAsync(frame, cancellationToken);
                 }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

@@ -43,6 +43,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's OS process id while it runs (the bench reads its CPU and RSS from /proc).</summary>
+    public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
+
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
     public string SmsOutboxPath => Path.Combine(DataDirectory, "sms-outbox.log");

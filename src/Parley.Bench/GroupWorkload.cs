@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Parley.Client.Api;
+using Parley.Protocol.Rest;
+using Parley.Protocol.Wire;
+
+namespace Parley.Bench;
+
+/// <summary>
+/// N/M groups of M members; group messages at a constant total rate (open loop), each sent by the
+/// next member in turn and fanned out by the server to the other M-1. Reports deliveries/s, the
+/// latency of every delivery and the time until a message reached its last recipient.
+/// </summary>
+public sealed class GroupWorkload(BenchOptions options)
+{
+    private readonly LatencyRecorder _latency = new();
+    private readonly LatencyRecorder _lastRecipient = new();
+    private int[] _arrivals = [];
+    private long _sent;
+    private long _sendErrors;
+    private long _outstanding;
+    private long _received;
+
+    public async Task<RunSummary> RunAsync()
+    {
+        if (options.Members < 2 || options.Users < options.Members)
+        {
+            throw new ArgumentException("group needs --members >= 2 and --users >= --members.");
+        }
+        if (options.EndToEnd)
+        {
+            throw new ArgumentException("group --e2e is not implemented yet: the payloads are opaque (server cost only).");
+        }
+        var groupCount = options.Users / options.Members;
+        var users = await Provisioning.AccountsAsync(options, groupCount * options.Members);
+        var api = ParleyApi.ForServer(options.Server);
+        Console.WriteLine($"connecting {users.Count} clients, creating {groupCount} groups of {options.Members}");
+        await Traffic.ConnectAllAsync(users, options.Server);
+        var groups = await Task.WhenAll(Enumerable.Range(0, groupCount).Select(async g =>
+        {
+            var members = users.Skip(g * options.Members).Take(options.Members).ToList();
+            var created = await api.CreateGroupAsync(members[0].Credentials,
+                new CreateGroupRequest($"bench {g}", [.. members.Skip(1).Select(m => m.Credentials.AccountId)]));
+            return (Id: created.GroupId, Members: members);
+        }));
+        using var stop = new CancellationTokenSource();
+        var receivers = users.Select(u => Traffic.DrainAsync(u.Connection!, OnEnvelope, stop.Token)).ToList();
+        // The creation events go out to every member first; let them drain so they don't count as fan-out.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var total = (long)(options.Rate * options.Seconds);
+        _arrivals = new int[total];
+        var expected = total * (options.Members - 1);
+        var measurement = Measurement.Start(options.ServerPid);
+        Console.WriteLine($"sending {total} group messages of {options.Payload} bytes at {options.Rate}/s for {options.Seconds} s ({expected} deliveries)");
+        var payload = RandomNumberGenerator.GetBytes(options.Payload);
+        await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
+        {
+            var (groupId, members) = groups[(int)(k % groups.Length)];
+            var sender = members[(int)(k / groups.Length % members.Count)];
+            _ = SendAsync(sender, groupId, Traffic.Stamp(payload, scheduled, k));
+        });
+        var sending = measurement.Elapsed;
+        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent) * (options.Members - 1),
+            TimeSpan.FromSeconds(15));
+        var resources = measurement.Stop();
+        await stop.CancelAsync();
+        await Task.WhenAll(receivers);
+        var sent = Interlocked.Read(ref _sent);
+        var summary = RunSummary.Create("group", options, total, sent, Interlocked.Read(ref _sendErrors), Interlocked.Read(ref _received),
+            sent * (options.Members - 1), sending, _latency.Summarize(), _lastRecipient.Summarize(), resources);
+        summary.Print();
+        await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
+        return summary;
+    }
+
+    private void OnEnvelope(Envelope envelope)
+    {
+        if (envelope.Type != EnvelopeType.SenderKeyMessage)
+        {
+            return;
+        }
+        var (scheduled, sequence) = Traffic.ReadStamp(envelope.Content.Span);
+        var micros = (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds;
+        _latency.Record(micros);
+        Interlocked.Increment(ref _received);
+        if (Interlocked.Increment(ref _arrivals[sequence]) == options.Members - 1)
+        {
+            _lastRecipient.Record(micros);
+        }
+    }
+
+    private async Task SendAsync(BenchUser sender, string groupId, byte[] content)
+    {
+        Interlocked.Increment(ref _outstanding);
+        try
+        {
+            var answer = await sender.Connection!.RequestAsync(new ClientFrame
+            {
+                SendGroup = new SendGroupMessage
+                {
+                    GroupId = groupId,
+                    MessageId = UnsafeByteOperations.UnsafeWrap(RandomNumberGenerator.GetBytes(16)),
+                    ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                    Content = UnsafeByteOperations.UnsafeWrap(content),
+                },
+            });
+            Interlocked.Increment(ref _sent);
+        }
+        catch (Exception)
+        {
+            Interlocked.Increment(ref _sendErrors);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _outstanding);
+        }
+    }
+}
