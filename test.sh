@@ -13,6 +13,7 @@ log() { echo "[test.sh] $*"; }
 need_pkgs=()
 command -v pg_ctlcluster >/dev/null || need_pkgs+=(postgresql)
 command -v node >/dev/null || need_pkgs+=(nodejs npm)
+[[ -x /usr/bin/turnserver ]] || need_pkgs+=(coturn)
 if ((${#need_pkgs[@]})); then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Parley.Cli;
 
-/// <summary>`profile`, `presence`, `privacy`, `block`/`unblock`/`blocked`, `contacts sync` and `pin`.</summary>
+/// <summary>`profile`, `presence`, `privacy`, `block`/`unblock`/`blocked`, `contacts sync`, `pin` and `turn-check`.</summary>
 public static partial class CliCommands
 {
     private static void AddPrivacyCommands(RootCommand root, Option<DirectoryInfo> profile)
@@ -19,6 +19,9 @@ public static partial class CliCommands
         root.Subcommands.Add(blocked);
         root.Subcommands.Add(Contacts(profile));
         root.Subcommands.Add(Pin(profile));
+        var turnCheck = new Command("turn-check", "Ask the server to test its TURN relays (used by calls behind NAT); exits 1 when one fails.");
+        turnCheck.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, s => s.TurnCheckAsync(cancellationToken)));
+        root.Subcommands.Add(turnCheck);
     }
 
     private static Command Profile(Option<DirectoryInfo> profile)

@@ -191,4 +191,22 @@ internal sealed partial class ProfileSession
         }
         return answer.Trim();
     }
+
+    public async Task<int> TurnCheckAsync(CancellationToken cancellationToken)
+    {
+        await using var client = await OpenClientAsync();
+        var report = await client.CheckTurnAsync(cancellationToken);
+        if (!report.Configured)
+        {
+            await Console.Out.WriteLineAsync("no TURN relay configured (Parley:Turn:Urls and Parley:Turn:Secret): calls work only where peers reach each other directly");
+            return 1;
+        }
+        foreach (var check in report.Checks)
+        {
+            await Console.Out.WriteLineAsync(check.Ok
+                ? $"ok\t{check.Url}\trelay {check.RelayedAddress}\t{check.Milliseconds} ms"
+                : $"FAIL\t{check.Url}\t{check.Problem}");
+        }
+        return report.Ok ? 0 : 1;
+    }
 }

@@ -80,4 +80,12 @@ public sealed partial class ParleyClient
 
     public Task ConfirmAuthenticatorAsync(string code, CancellationToken cancellationToken = default) =>
         _api.ConfirmAuthenticatorAsync(Account.Credentials, code, cancellationToken);
+
+    /// <summary>ICE servers (TURN with short-lived credentials) for a WebRTC call.</summary>
+    public Task<IceServersResponse> GetIceServersAsync(CancellationToken cancellationToken = default) =>
+        _api.GetIceServersAsync(Account.Credentials, cancellationToken);
+
+    /// <summary>The server's TURN self-check.</summary>
+    public Task<TurnCheckResponse> CheckTurnAsync(CancellationToken cancellationToken = default) =>
+        _api.CheckTurnAsync(Account.Credentials, cancellationToken);
 }

@@ -19,6 +19,8 @@ public sealed class ParleyOptions
 
     public OrleansOptions Orleans { get; set; } = new();
 
+    public Calls.TurnOptions Turn { get; set; } = new();
+
     public LimitOptions Limits { get; set; } = new();
 }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
+using Parley.Server.Calls;
 using Parley.Server.Connections;
 using Parley.Server.Contacts;
 using Parley.Server.Devices;
@@ -100,6 +101,7 @@ public static class ServerComposition
         app.MapPrivacyEndpoints();
         app.MapContactEndpoints();
         app.MapTwoStepEndpoints();
+        app.MapCallEndpoints();
         return app;
     }
 
