@@ -7,7 +7,10 @@ namespace Parley.Client.Api;
 public sealed record DeviceCredentials(string AccountId, int DeviceId, string Password)
 {
     public AuthenticationHeaderValue ToAuthorizationHeader() =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AccountId}.{DeviceId}:{Password}")));
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(BasicCredentials)));
+
+    /// <summary>"accountId.deviceId:password", the secret that Basic authentication encodes.</summary>
+    internal string BasicCredentials => $"{AccountId}.{DeviceId}:{Password}";
 
     public override string ToString() => $"{AccountId}.{DeviceId}";
 }

@@ -56,6 +56,9 @@ public sealed partial class ParleyClient : IAsyncDisposable
 
     public ConnectionState ConnectionState => _connection?.State ?? ConnectionState.Connecting;
 
+    /// <summary>The WebSocket (presence, typing, state changes); set as soon as <see cref="ConnectAsync"/> starts.</summary>
+    public ParleyConnection? Transport => _connection;
+
     /// <summary>A message arrived, was decrypted and stored (its envelope is acked right after).</summary>
     public event Action<StoredMessage>? MessageReceived;
 

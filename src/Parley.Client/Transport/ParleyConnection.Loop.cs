@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.WebSockets;
+using Parley.Protocol.Rest;
 using Parley.Protocol.Wire;
 
 namespace Parley.Client.Transport;
@@ -18,14 +19,23 @@ public sealed partial class ParleyConnection
         {
             SetState(ConnectionState.Connecting);
             using var socket = new ClientWebSocket();
-            socket.Options.SetRequestHeader("Authorization", _credentials.ToAuthorizationHeader().ToString());
-            socket.Options.KeepAliveInterval = _options.KeepAlive;
-            socket.Options.CollectHttpResponseDetails = true;
+            if (OperatingSystem.IsBrowser())
+            {
+                // A browser can set neither headers nor keep-alives on a WebSocket: credentials travel as a subprotocol.
+                socket.Options.AddSubProtocol(BrowserWebSocketAuth.Protocol);
+                socket.Options.AddSubProtocol(BrowserWebSocketAuth.CredentialsProtocol(_credentials.BasicCredentials));
+            }
+            else
+            {
+                socket.Options.SetRequestHeader("Authorization", _credentials.ToAuthorizationHeader().ToString());
+                socket.Options.KeepAliveInterval = _options.KeepAlive;
+                socket.Options.CollectHttpResponseDetails = true;
+            }
             try
             {
                 await socket.ConnectAsync(_endpoint, cancellationToken);
             }
-            catch (WebSocketException) when (socket.HttpStatusCode == HttpStatusCode.Unauthorized)
+            catch (WebSocketException) when (!OperatingSystem.IsBrowser() && socket.HttpStatusCode == HttpStatusCode.Unauthorized)
             {
                 SetState(ConnectionState.LoggedOut);
                 FailPending();
