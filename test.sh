@@ -14,6 +14,7 @@ need_pkgs=()
 command -v pg_ctlcluster >/dev/null || need_pkgs+=(postgresql)
 command -v node >/dev/null || need_pkgs+=(nodejs npm)
 [[ -x /usr/bin/turnserver ]] || need_pkgs+=(coturn)
+[[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)   # the web client tests drive Debian's Chromium (Playwright never downloads one)
 if ((${#need_pkgs[@]})); then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -32,6 +33,7 @@ if [[ -f tests/interop-harness/package-lock.json ]]; then
 fi
 
 # --- Build and test ---------------------------------------------------------------------------
+export PARLEY_SCREENSHOTS="$RESULTS/screenshots"   # the web client tests save screenshots of the main screens here
 log "building"
 if ! dotnet build Parley.slnx -c Release -nologo -v q >"$RESULTS/build.log" 2>&1; then
   tail -40 "$RESULTS/build.log"

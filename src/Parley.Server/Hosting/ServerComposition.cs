@@ -77,6 +77,7 @@ public static class ServerComposition
         services.AddOpenApi();
 
         builder.UseOrleans(silo => silo.UseLocalhostClustering(options.Orleans.SiloPort, options.Orleans.GatewayPort));
+        builder.AddWebClient();
         return builder;
     }
 
@@ -102,6 +103,7 @@ public static class ServerComposition
         app.MapContactEndpoints();
         app.MapTwoStepEndpoints();
         app.MapCallEndpoints();
+        app.MapWebClient();
         return app;
     }
 
