@@ -24,6 +24,6 @@ public static class Format
         : day == DateTime.Now.Date.AddDays(-1) ? "Yesterday"
         : day.ToString("dddd, d MMMM yyyy", CultureInfo.InvariantCulture);
 
-    public static string LastSeen(long unixMs) =>
-        unixMs == 0 ? "offline" : $"last seen {Day(Local(unixMs).Date).ToLowerInvariant()} at {Time(unixMs)}";
+    public static string LastSeen(DateTimeOffset? lastSeen) =>
+        lastSeen is not { } at ? "" : $"last seen {Day(Local(at.ToUnixTimeMilliseconds()).Date).ToLowerInvariant()} at {Time(at.ToUnixTimeMilliseconds())}";
 }

@@ -98,6 +98,8 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
         client.IdentityChanged += _ => Notify();
         client.HistoryReceived += _ => Notify();
         client.GroupChanged += change => _ = RecordGroupChangeAsync(change);
+        client.PresenceChanged += OnPresence;
+        client.TypingChanged += OnTyping;
         Client = client;
         SetPhase(SessionPhase.Ready);
         _ = RunConnectionAsync(client, _stopping.Token);
@@ -122,7 +124,6 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
         var transport = client.Transport!;
         transport.StateChanged += state => _ = OnConnectionStateAsync(state);
         await OnConnectionStateAsync(transport.State);
-        _ = ReadSignalsAsync(transport, stopping);
         try
         {
             await connecting;
