@@ -78,6 +78,16 @@ internal static class ClientSchema
             UNIQUE (group_id, sender_account, message_id)
         );
         CREATE INDEX IF NOT EXISTS group_messages_by_group ON group_messages(group_id, seq);
+        CREATE TABLE IF NOT EXISTS calls (
+            call_id       BLOB PRIMARY KEY,
+            peer_number   TEXT NOT NULL,
+            peer_account  TEXT NOT NULL,
+            direction     INTEGER NOT NULL,
+            video         INTEGER NOT NULL,
+            outcome       INTEGER NOT NULL,
+            started_at    INTEGER NOT NULL,
+            duration_ms   INTEGER NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS group_receipts (
             group_id       TEXT NOT NULL,
             message_id     BLOB NOT NULL,

@@ -20,5 +20,8 @@ public sealed record ClientOptions
     /// <summary>...and at most this many (the most recent ones).</summary>
     public int HistoryMaxMessages { get; init; } = 1000;
 
+    /// <summary>How long a call rings before it becomes a missed call (WhatsApp: 45 s).</summary>
+    public TimeSpan CallRingTime { get; init; } = TimeSpan.FromSeconds(45);
+
     public ConnectionOptions Connection { get; init; } = new();
 }

@@ -129,6 +129,8 @@ public sealed partial class ParleyClient
         }
         var address = new ProtocolAddress(envelope.SourceAccount, envelope.SourceDevice);
         StoredMessage? stored;
+        CallMessage? call = null;
+        var callerNumber = "";
         try
         {
             stored = await _store.AtomicallyAsync(async () =>
@@ -137,6 +139,7 @@ public sealed partial class ParleyClient
                 var ciphertext = CiphertextMessage.Deserialize(type, envelope.Content.Span);
                 var plaintext = await new SessionCipher(_protocol, address).DecryptAsync(ciphertext);
                 var content = ContentPadding.Unpad(plaintext);
+                (call, callerNumber) = content.BodyCase == Content.BodyOneofCase.Call ? (content.Call, content.SenderNumber) : (null, "");
                 return await StoreContentAsync(envelope, messageId, content);
             });
         }
@@ -152,6 +155,12 @@ public sealed partial class ParleyClient
         if (stored is not null)
         {
             (stored.Direction == MessageDirection.Incoming ? MessageReceived : MessageStatusChanged)?.Invoke(stored);
+        }
+        if (call is not null && envelope.SourceAccount != AccountId)
+        {
+            // Answering (ringing, busy) sends messages: done after the store transaction, not inside it.
+            var caller = await ContactOfSenderAsync(envelope.SourceAccount, callerNumber);
+            await OnCallMessageAsync(envelope.SourceAccount, envelope.SourceDevice, caller.Number, call);
         }
     }
 
