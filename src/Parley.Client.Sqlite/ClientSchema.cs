@@ -104,4 +104,11 @@ internal static class ClientSchema
             UNIQUE (sender_account, sender_device, message_id)
         );
         """;
+
+    /// <summary>Columns added to tables after they first shipped, added to older profiles when they open.</summary>
+    public static readonly (string Table, string Column, string Type)[] AddedColumns =
+    [
+        ("messages", "attachment", "BLOB"),        // issue 8: a serialized parley.content.v1.Attachment
+        ("group_messages", "attachment", "BLOB"),
+    ];
 }

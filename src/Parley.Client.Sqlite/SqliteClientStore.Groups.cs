@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Parley.Client.Media;
 using Parley.Client.Storage;
 
 namespace Parley.Client.Sqlite;
@@ -7,7 +8,7 @@ namespace Parley.Client.Sqlite;
 /// <summary>Groups, group history, per-member receipts and group messages waiting for a sender key.</summary>
 public sealed partial class SqliteClientStore
 {
-    private const string GroupMessageColumns = "group_id, message_id, sender_account, sender_number, direction, text, timestamp, status";
+    private const string GroupMessageColumns = "group_id, message_id, sender_account, sender_number, direction, text, timestamp, status, attachment";
 
     // The group row is one JSON document: it is always read and written whole, and new fields need no migration.
     private static readonly JsonSerializerOptions GroupJson = new(JsonSerializerDefaults.Web);
@@ -30,10 +31,11 @@ public sealed partial class SqliteClientStore
         ArgumentNullException.ThrowIfNull(message);
         return await ExecuteAsync($"""
             INSERT OR IGNORE INTO group_messages ({GroupMessageColumns})
-            VALUES ($group, $id, $sender, $number, $direction, $text, $timestamp, $status)
+            VALUES ($group, $id, $sender, $number, $direction, $text, $timestamp, $status, $attachment)
             """,
             ("$group", message.GroupId), ("$id", message.MessageId), ("$sender", message.SenderAccountId), ("$number", message.SenderNumber),
-            ("$direction", (int)message.Direction), ("$text", message.Text), ("$timestamp", message.Timestamp), ("$status", (int)message.Status)) == 1;
+            ("$direction", (int)message.Direction), ("$text", message.Text), ("$timestamp", message.Timestamp), ("$status", (int)message.Status),
+            ("$attachment", message.Attachment?.Serialize())) == 1;
     }
 
     public async Task<bool> HasGroupMessageAsync(string groupId, string senderAccountId, byte[] messageId) =>
@@ -85,5 +87,8 @@ public sealed partial class SqliteClientStore
 
     private static GroupMessage ReadGroupMessage(SqliteDataReader reader) => new(
         reader.GetString(0), (byte[])reader[1], reader.GetString(2), reader.GetString(3), (MessageDirection)reader.GetInt32(4),
-        reader.GetString(5), reader.GetInt64(6), (MessageStatus)reader.GetInt32(7));
+        reader.GetString(5), reader.GetInt64(6), (MessageStatus)reader.GetInt32(7))
+    {
+        Attachment = MediaAttachment.Deserialize(reader.IsDBNull(8) ? null : (byte[])reader[8]),
+    };
 }

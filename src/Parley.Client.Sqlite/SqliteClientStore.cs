@@ -41,6 +41,16 @@ public sealed partial class SqliteClientStore : IClientStore, IAsyncDisposable
             command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;" + ClientSchema.Create;
             await command.ExecuteNonQueryAsync();
         }
+        foreach (var (table, column, type) in ClientSchema.AddedColumns)
+        {
+            await using var check = connection.CreateCommand();
+            check.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                check.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+                await check.ExecuteNonQueryAsync();
+            }
+        }
         return new SqliteClientStore(connection);
     }
 

@@ -33,7 +33,10 @@ public sealed partial class ParleyClient
     /// </summary>
     /// <exception cref="NotAGroupMemberException">We left or were removed.</exception>
     /// <exception cref="SendFailedException">The server refused it (e.g. only admins may send).</exception>
-    public async Task<GroupMessage> SendGroupTextAsync(string groupId, string text, CancellationToken cancellationToken = default)
+    public Task<GroupMessage> SendGroupTextAsync(string groupId, string text, CancellationToken cancellationToken = default) =>
+        SendGroupDataAsync(groupId, text, null, cancellationToken);
+
+    private async Task<GroupMessage> SendGroupDataAsync(string groupId, string text, Media.MediaAttachment? attachment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         await _groupSending.WaitAsync(cancellationToken);
@@ -50,11 +53,14 @@ public sealed partial class ParleyClient
             var content = new Content
             {
                 SenderNumber = Number,
-                Data = new DataMessage { Text = text, Timestamp = timestamp, Group = new GroupContext { GroupId = groupId } },
+                Data = new DataMessage { Text = text, Timestamp = timestamp, Group = new GroupContext { GroupId = groupId }, Attachment = attachment?.ToProto() },
             };
             var ciphertext = await _store.AtomicallyAsync(async () =>
                 (await new GroupCipher(_protocol).EncryptAsync(OwnAddress, distributionId, ContentPadding.Pad(content))).Serialize());
-            var message = new GroupMessage(groupId, messageId, AccountId, Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending);
+            var message = new GroupMessage(groupId, messageId, AccountId, Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending)
+            {
+                Attachment = attachment,
+            };
             await _store.AddGroupMessageAsync(message);
             try
             {
@@ -202,7 +208,10 @@ public sealed partial class ParleyClient
                 var number = outgoing ? Number : (await ContactOfSenderAsync(envelope.SourceAccount, content.SenderNumber)).Number;
                 var message = new GroupMessage(groupId, messageId, envelope.SourceAccount, number,
                     outgoing ? MessageDirection.Outgoing : MessageDirection.Incoming, content.Data.Text,
-                    content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, outgoing ? MessageStatus.Sent : MessageStatus.Received);
+                    content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, outgoing ? MessageStatus.Sent : MessageStatus.Received)
+                {
+                    Attachment = Media.MediaAttachment.FromProto(content.Data.Attachment),
+                };
                 return await _store.AddGroupMessageAsync(message) ? message : null;
             });
         }

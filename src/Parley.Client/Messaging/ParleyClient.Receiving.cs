@@ -175,7 +175,7 @@ public sealed partial class ParleyClient
                 return null;
             }
             var copy = new StoredMessage(sent.MessageId.ToByteArray(), peer.AccountId, peer.Number, MessageDirection.Outgoing,
-                sent.Message.Text, sent.Message.Timestamp, MessageStatus.Sent);
+                sent.Message.Text, sent.Message.Timestamp, MessageStatus.Sent) { Attachment = Media.MediaAttachment.FromProto(sent.Message.Attachment) };
             return await _store.AddMessageAsync(copy) ? copy : null;
         }
         if (content.BodyCase == Content.BodyOneofCase.History && envelope.SourceAccount == AccountId)
@@ -194,7 +194,10 @@ public sealed partial class ParleyClient
         }
         var contact = await ContactOfSenderAsync(envelope.SourceAccount, content.SenderNumber);
         var message = new StoredMessage(messageId, contact.AccountId, contact.Number, MessageDirection.Incoming,
-            content.Data.Text, content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, MessageStatus.Received);
+            content.Data.Text, content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, MessageStatus.Received)
+        {
+            Attachment = Media.MediaAttachment.FromProto(content.Data.Attachment),
+        };
         return await _store.AddMessageAsync(message) ? message : null;
     }
 

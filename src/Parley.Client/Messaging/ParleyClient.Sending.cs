@@ -27,14 +27,20 @@ public sealed partial class ParleyClient
     /// <exception cref="UnknownNumberException">No account has this number.</exception>
     /// <exception cref="SendFailedException">The device list kept changing, or the server refused the message.</exception>
     /// <exception cref="HttpRequestException">The server cannot be reached (REST).</exception>
-    public async Task<StoredMessage> SendTextAsync(string number, string text, CancellationToken cancellationToken = default)
+    public Task<StoredMessage> SendTextAsync(string number, string text, CancellationToken cancellationToken = default) =>
+        SendDataAsync(number, text, null, cancellationToken);
+
+    private async Task<StoredMessage> SendDataAsync(string number, string text, Media.MediaAttachment? attachment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         var contact = await ResolveAsync(number, cancellationToken);
         var messageId = RandomNumberGenerator.GetBytes(16);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var data = new DataMessage { Text = text, Timestamp = timestamp };
-        var message = new StoredMessage(messageId, contact.AccountId, contact.Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending);
+        var data = new DataMessage { Text = text, Timestamp = timestamp, Attachment = attachment?.ToProto() };
+        var message = new StoredMessage(messageId, contact.AccountId, contact.Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending)
+        {
+            Attachment = attachment,
+        };
         await _store.AddMessageAsync(message);
 
         await SendContentAsync(contact.AccountId, new Content { SenderNumber = Number, Data = data }, messageId, timestamp, cancellationToken);

@@ -37,6 +37,9 @@ public sealed record StoredMessage(
     long Timestamp,
     MessageStatus Status)
 {
+    /// <summary>The file this message carries (then <see cref="Text"/> is its caption), or null.</summary>
+    public Media.MediaAttachment? Attachment { get; init; }
+
     public override string ToString() => $"{Direction} {Convert.ToHexString(MessageId)} {Status}";
 }
 

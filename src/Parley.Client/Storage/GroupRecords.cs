@@ -39,6 +39,9 @@ public sealed record GroupMessage(
     long Timestamp,
     MessageStatus Status)
 {
+    /// <summary>The file this message carries (then <see cref="Text"/> is its caption), or null.</summary>
+    public Media.MediaAttachment? Attachment { get; init; }
+
     public override string ToString() => $"{GroupId} {Direction} {Convert.ToHexString(MessageId)} {Status}";
 }
 

@@ -9,6 +9,7 @@ using Parley.Server.Contacts;
 using Parley.Server.Devices;
 using Parley.Server.Groups;
 using Parley.Server.Keys;
+using Parley.Server.Media;
 using Parley.Server.Messages;
 using Parley.Server.Privacy;
 using Parley.Server.Profiles;
@@ -57,6 +58,7 @@ public static class ServerComposition
         services.AddSingleton<ConnectionServices>();
         services.AddHostedService<EnvelopeExpiryService>();
         services.AddDeviceLinking();
+        services.AddMedia();
 
         if (string.IsNullOrWhiteSpace(options.SmsWebhookUrl))
         {
@@ -103,6 +105,7 @@ public static class ServerComposition
         app.MapContactEndpoints();
         app.MapTwoStepEndpoints();
         app.MapCallEndpoints();
+        app.MapMediaEndpoints();
         app.MapWebClient();
         return app;
     }

@@ -14,7 +14,7 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 /// </summary>
 public static class Schema
 {
-    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types)];
+    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types)];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -181,6 +181,38 @@ public static class Schema
             totp_pending     {types.Blob},
             failed_attempts  INTEGER NOT NULL,
             next_attempt_at  {types.BigInt} NOT NULL
+        );
+        """;
+
+    // Issue 8: encrypted media blobs. Sizes and expiry for limits and garbage collection; which
+    // devices confirmed a download, so a blob goes once every recipient device has it.
+    private static string Media(ColumnTypes types) => $"""
+        CREATE TABLE media_uploads (
+            id          TEXT PRIMARY KEY,
+            account_id  TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            size        {types.BigInt} NOT NULL,
+            created_at  {types.BigInt} NOT NULL,
+            expires_at  {types.BigInt} NOT NULL
+        );
+        CREATE INDEX media_uploads_by_account ON media_uploads(account_id);
+        CREATE INDEX media_uploads_by_expiry ON media_uploads(expires_at);
+        CREATE TABLE media_blobs (
+            id               TEXT PRIMARY KEY,
+            owner_account    TEXT NOT NULL,
+            size             {types.BigInt} NOT NULL,
+            created_at       {types.BigInt} NOT NULL,
+            expires_at       {types.BigInt} NOT NULL,
+            fetches_expected INTEGER NOT NULL,
+            fetches_done     INTEGER NOT NULL
+        );
+        CREATE INDEX media_blobs_by_owner ON media_blobs(owner_account);
+        CREATE INDEX media_blobs_by_expiry ON media_blobs(expires_at);
+        CREATE TABLE media_fetches (
+            media_id    TEXT NOT NULL,
+            account_id  TEXT NOT NULL,
+            device_id   INTEGER NOT NULL,
+            PRIMARY KEY (media_id, account_id, device_id)
         );
         """;
 }
