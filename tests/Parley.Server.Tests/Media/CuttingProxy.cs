@@ -27,6 +27,8 @@ public sealed class CuttingProxy : IAsyncDisposable
 
     public long CutAfterBytes { get; }
 
+    public static readonly TimeSpan StallBeforeCut = TimeSpan.FromSeconds(1);
+
     public Uri BaseAddress => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
     public int Cuts => Volatile.Read(ref _cuts);
@@ -99,7 +101,11 @@ public sealed class CuttingProxy : IAsyncDisposable
                     }
                     if (total > CutAfterBytes && Interlocked.CompareExchange(ref _cuts, 1, 0) == 0)
                     {
-                        return; // the cut: this chunk never arrives, both sides get reset
+                        // The link stalls (the server gets to store what came so far), then dies: the rest
+                        // of this chunk never arrives and both sides are reset.
+                        await target.WriteAsync(buffer.AsMemory(0, read - (int)(total - CutAfterBytes)), _stop.Token);
+                        await Task.Delay(StallBeforeCut, _stop.Token);
+                        return;
                     }
                 }
                 await target.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
