@@ -20,6 +20,7 @@ public static partial class CliCommands
         root.Options.Add(profile);
         root.Subcommands.Add(Register(profile));
         root.Subcommands.Add(Send(profile));
+        root.Subcommands.Add(SendFile(profile));
         root.Subcommands.Add(Receive(profile));
         root.Subcommands.Add(Chats(profile));
         root.Subcommands.Add(History(profile));
@@ -64,9 +65,17 @@ public static partial class CliCommands
             DefaultValueFactory = _ => 10,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per message instead of \"<number>: <text>\"" };
-        var command = new Command("receive", "Print incoming messages (and acknowledge them) until none arrive for --timeout seconds.") { timeout, json };
+        var files = new Option<DirectoryInfo>("--files")
+        {
+            Description = "Folder that received files are saved in, under the names their senders gave (default: ./parley-files)",
+            DefaultValueFactory = _ => new DirectoryInfo("parley-files"),
+        };
+        var command = new Command("receive", "Print incoming messages (and acknowledge them) until none arrive for --timeout seconds; save received files.")
+        {
+            timeout, json, files,
+        };
         command.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, session =>
-            session.ReceiveAsync(TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(timeout))), parse.GetValue(json), cancellationToken)));
+            session.ReceiveAsync(TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(timeout))), parse.GetValue(json), parse.GetValue(files)!, cancellationToken)));
         return command;
     }
 

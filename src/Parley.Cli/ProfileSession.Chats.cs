@@ -12,13 +12,20 @@ internal sealed partial class ProfileSession
     // Relaxed escaping keeps "+4915..." readable; the output goes to a terminal or a script, never into HTML.
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public async Task<int> ReceiveAsync(TimeSpan quietPeriod, bool json, CancellationToken cancellationToken)
+    public async Task<int> ReceiveAsync(TimeSpan quietPeriod, bool json, DirectoryInfo filesFolder, CancellationToken cancellationToken)
     {
         var arrived = new SemaphoreSlim(0);
+        FileReceiver? files = null;
         await using var client = await ConnectAsync(receive: true, cancellationToken, client =>
         {
+            files = new FileReceiver(client, filesFolder, json, arrived);
             client.MessageReceived += message =>
             {
+                if (message.Attachment is { } file)
+                {
+                    files.Receive("", message.PeerNumber, message.Text, file, message.Timestamp, message.MessageId);
+                    return;
+                }
                 var line = json
                     ? JsonSerializer.Serialize(new ReceivedLine(message.PeerNumber, message.Text, message.Timestamp, Convert.ToHexStringLower(message.MessageId)), Json)
                     : $"{message.PeerNumber}: {message.Text}";
@@ -32,13 +39,14 @@ internal sealed partial class ProfileSession
             client.IdentityChanged += change => Console.Error.WriteLine(
                 $"warning: the safety number with {change.Number} changed (they re-registered, or someone is in the middle); compare it again.");
             client.DecryptionFailed += failure => Console.Error.WriteLine($"warning: a message could not be decrypted and was dropped ({failure.Reason}).");
-            PrintGroupTraffic(client, json, arrived);
+            PrintGroupTraffic(client, json, arrived, files);
         });
         await client.WaitUntilCaughtUpAsync(cancellationToken);
         while (await arrived.WaitAsync(quietPeriod, cancellationToken))
         {
             // Each message restarts the quiet period.
         }
+        await files!.WhenDoneAsync();
         // Messages are acked right after they are stored; wait for the last acks before closing.
         using var finish = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         finish.CancelAfter(ConnectTimeout);

@@ -101,11 +101,16 @@ internal sealed partial class ProfileSession
     }
 
     /// <summary>`receive`: group messages as "[name] +E164: text" (or JSON with a "group" member), group changes as "[name] what happened".</summary>
-    private static void PrintGroupTraffic(ParleyClient client, bool json, SemaphoreSlim arrived)
+    private static void PrintGroupTraffic(ParleyClient client, bool json, SemaphoreSlim arrived, FileReceiver files)
     {
         client.GroupMessageReceived += message =>
         {
             var name = client.FindGroupAsync(message.GroupId).GetAwaiter().GetResult().Name;
+            if (message.Attachment is { } file)
+            {
+                files.Receive($"[{name}] ", message.SenderNumber, message.Text, file, message.Timestamp, message.MessageId, name);
+                return;
+            }
             Print(json
                 ? JsonSerializer.Serialize(new ReceivedGroupLine(name, message.GroupId, message.SenderNumber, message.Text, message.Timestamp,
                     Convert.ToHexStringLower(message.MessageId)), Json)
