@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Microsoft.JSInterop;
 using Parley.Client.Api;
 using Parley.Client.Messaging;
 using Parley.Client.Storage;
@@ -51,6 +52,8 @@ public sealed partial class ChatSession
                 await client.SendTextAsync(chat.Number!, message.Text);
             }
             LastSendDuration = timing.Elapsed;
+            // Exposed as window.parleyMetrics for the measurement in the README (a duration, nothing secret).
+            await js.InvokeVoidAsync("parleyUi.recordSend", timing.Elapsed.TotalMilliseconds);
             return true;
         }
         catch (Exception error) when (error is HttpRequestException or WebSocketException or OperationCanceledException

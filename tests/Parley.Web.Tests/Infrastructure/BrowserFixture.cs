@@ -20,6 +20,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (./test.sh does).");
         }
+        // Assertions wait for what a user would wait for; on a busy 2-core machine the WebAssembly start alone can take seconds.
+        Assertions.SetDefaultExpectTimeout(WebUser.Timeout);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

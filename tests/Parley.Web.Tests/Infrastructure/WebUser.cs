@@ -104,11 +104,16 @@ public sealed partial class WebUser : IAsyncDisposable
     }
 
     /// <summary>The bubble of a message in the open chat.</summary>
-    public ILocator Message(string text) => Page.Locator(".message", new() { HasText = text }).Last;
+    public ILocator Message(string text) =>
+        Page.Locator(".message").Filter(new() { Has = Page.Locator(".text").GetByText(text, new() { Exact = true }) }).Last;
 
     /// <summary>Waits until our message shows this status (Sent, Delivered, Read) in its ticks.</summary>
     public Task ExpectTicksAsync(string text, string status) =>
         Assertions.Expect(Message(text).Locator(".ticks")).ToHaveAttributeAsync("data-status", status);
+
+    /// <summary>Waits until the server has our message (one tick or more: receipts may overtake the check).</summary>
+    public Task ExpectSentAsync(string text) =>
+        Assertions.Expect(Message(text).Locator(".ticks")).ToHaveAttributeAsync("data-status", new System.Text.RegularExpressions.Regex("^(Sent|Delivered|Read)$"));
 
     public Task ExpectMessageAsync(string text) => Assertions.Expect(Message(text)).ToBeVisibleAsync();
 

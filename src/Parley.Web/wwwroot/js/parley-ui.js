@@ -1,5 +1,10 @@
 // Small DOM helpers Blazor cannot do by itself.
+window.parleyMetrics = { sendMs: [] };
 window.parleyUi = {
+  // Milliseconds from "send" to the server's acknowledgement of an encrypted text (README numbers).
+  recordSend(ms) {
+    window.parleyMetrics.sendMs.push(ms);
+  },
   scrollToEnd(element) {
     if (element) element.scrollTop = element.scrollHeight;
   },
