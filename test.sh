@@ -15,6 +15,7 @@ command -v pg_ctlcluster >/dev/null || need_pkgs+=(postgresql)
 command -v node >/dev/null || need_pkgs+=(nodejs npm)
 [[ -x /usr/bin/turnserver ]] || need_pkgs+=(coturn)
 [[ -x /usr/bin/chromium ]] || need_pkgs+=(chromium)   # the web client tests drive Debian's Chromium (Playwright never downloads one)
+command -v ffmpeg >/dev/null || need_pkgs+=(ffmpeg)   # media tests make real videos and voice notes; the CLI probes them
 if ((${#need_pkgs[@]})); then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
