@@ -21,15 +21,18 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
     {
         await using var server = await WebServer.StartAsync();
         await using var warm = await WebUser.OpenAsync(browser.Browser, server); // the server's first requests warm up Kestrel
-        await using var bob = await WebUser.OpenAsync(browser.Browser, server);
+        await Assertions.Expect(warm.Page.GetByLabel("Phone number")).ToBeVisibleAsync(new() { Timeout = 120_000 });
 
+        // Measured alone: a fresh context (empty cache) opens the app until its first input accepts typing.
         var context = await browser.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         var started = Stopwatch.GetTimestamp();
         await page.GotoAsync("/");
-        await page.GetByLabel("Phone number").FillAsync("+1", new() { Timeout = 30_000 });
+        await page.GetByLabel("Phone number").FillAsync("+1", new() { Timeout = 120_000 });
         var interactive = Stopwatch.GetElapsedTime(started);
         await context.CloseAsync();
+
+        await using var bob = await WebUser.OpenAsync(browser.Browser, server);
 
         await warm.RegisterAsync();
         await bob.RegisterAsync();
