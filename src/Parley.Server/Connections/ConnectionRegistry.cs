@@ -5,7 +5,7 @@ namespace Parley.Server.Connections;
 
 /// <summary>
 /// The WebSocket connections held by this node, and this node's single grain observer through
-/// which device grains reach them.
+/// which the connection directory reaches them.
 /// </summary>
 public sealed class ConnectionRegistry(IGrainFactory grains) : INodeObserver
 {

@@ -13,7 +13,7 @@ public sealed class DeviceDisconnector(ConnectionRegistry registry, IGrainFactor
             {
                 local.Close(reason);
             }
-            await grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(device)).Kick(reason);
+            await ConnectionDirectoryGrain.For(grains, device).Kick(device, reason);
         }
     }
 }

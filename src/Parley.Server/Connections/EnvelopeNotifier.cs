@@ -5,7 +5,7 @@ namespace Parley.Server.Connections;
 
 /// <summary>
 /// Pushes a freshly stored envelope towards its device: straight into the socket when the device is
-/// connected to this node, otherwise through its device grain to whichever node holds it.
+/// connected to this node, otherwise through the connection directory to whichever node holds it.
 /// Fire-and-forget by design: the envelope is already durable, so a lost push only delays it
 /// until the device's next connect.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class EnvelopeNotifier(ConnectionRegistry registry, IGrainFactory 
             connection.PushLive(envelope.Id, frame);
             return;
         }
-        _ = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(envelope.Destination)).Push(new PushedEnvelope(envelope.Id, frame));
+        _ = ConnectionDirectoryGrain.For(grains, envelope.Destination).Push(envelope.Destination, new PushedEnvelope(envelope.Id, frame));
     }
 
     /// <summary>Pushes a frame that is never stored (presence, typing) to a device if it is online anywhere.</summary>
@@ -30,6 +30,6 @@ public sealed class EnvelopeNotifier(ConnectionRegistry registry, IGrainFactory 
             connection.PushEphemeral(frame);
             return;
         }
-        _ = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(device)).PushEphemeral(frame);
+        _ = ConnectionDirectoryGrain.For(grains, device).PushEphemeral(device, frame);
     }
 }

@@ -30,8 +30,8 @@ public static class WebSocketEndpoint
         // Online before the replaced connection goes: a reconnecting device must not flicker offline.
         await connection.AnnounceOnlineAsync();
         replaced?.Close(CloseCodes.Replaced, "connected elsewhere");
-        var grain = grains.GetGrain<IDeviceGrain>(DeviceGrain.KeyOf(device));
-        await grain.Connect(registry.Reference, connection.Id);
+        var directory = ConnectionDirectoryGrain.For(grains, device);
+        await directory.Connect(device, registry.Reference, connection.Id);
         try
         {
             await connection.RunAsync(context.RequestAborted);
@@ -39,7 +39,7 @@ public static class WebSocketEndpoint
         finally
         {
             registry.Unregister(connection);
-            await grain.Disconnect(connection.Id);
+            await directory.Disconnect(device, connection.Id);
             await connection.AnnounceOfflineAsync();
         }
         return Results.Empty;
