@@ -30,7 +30,10 @@ public sealed class BenchUser(string number, int registrationId, DeviceCredentia
         return new BenchUser(number, registrationId, new DeviceCredentials(account.AccountId, account.DeviceId, account.Password));
     }
 
-    public static string RandomNumber() => "+1999" + RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+    public static string RandomNumber() => TestNumber(RandomNumberGenerator.GetInt32(0, 100_000_000));
+
+    /// <summary>A number in the +1999 test range (8 digits after the prefix).</summary>
+    public static string TestNumber(int suffix) => "+1999" + suffix.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One line of an accounts file. The file holds device passwords: keep it next to the bench's server data.</summary>
     public string ToJsonLine() => JsonSerializer.Serialize(new SavedAccount(Number, RegistrationId, Credentials.AccountId, Credentials.DeviceId, Credentials.Password));

@@ -25,12 +25,15 @@ public static class Provisioning
         var api = ParleyApi.ForServer(options.Server);
         var outbox = new SmsOutbox(options.SmsOutbox);
         using var gate = new SemaphoreSlim(options.RegistrationConcurrency);
-        var registered = await Task.WhenAll(Enumerable.Range(0, missing).Select(async _ =>
+        // Consecutive numbers from a random start: random numbers per user collide (birthday problem) at
+        // thousands of users, and registering a number twice logs the first account out.
+        var first = System.Security.Cryptography.RandomNumberGenerator.GetInt32(0, 100_000_000);
+        var registered = await Task.WhenAll(Enumerable.Range(0, missing).Select(async i =>
         {
             await gate.WaitAsync();
             try
             {
-                return await BenchUser.RegisterAsync(api, outbox, BenchUser.RandomNumber());
+                return await BenchUser.RegisterAsync(api, outbox, BenchUser.TestNumber((first + i) % 100_000_000));
             }
             finally
             {
