@@ -124,6 +124,7 @@ public sealed partial class ChatSession
                 .Where(m => !Store.IsHidden(chat.Key, m.MessageId))
                 .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.PeerNumber)));
         }
+        items.AddRange(await CallTimelineAsync(chat));
         items.AddRange(Store.Outbox.Where(q => q.Chat == chat.Key)
             .Select(q => new TimelineItem(q.CreatedAt, q.Text, MessageDirection.Outgoing, MessageStatus.Pending, null, null, IsQueued: true)));
         return [.. items.OrderBy(i => i.Timestamp)];

@@ -90,7 +90,7 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
     private async Task OpenClientAsync()
     {
         var account = (await Store.LoadAccountAsync())!;
-        var client = await ParleyClient.OpenAsync(Store, Options, new HttpClient { BaseAddress = account.Server, Timeout = TimeSpan.FromSeconds(30) });
+        var client = await ParleyClient.OpenAsync(Store, await WithCallOptionsAsync(Options), new HttpClient { BaseAddress = account.Server, Timeout = TimeSpan.FromSeconds(30) });
         client.MessageReceived += message => StopTyping(message.PeerAccountId, message.PeerAccountId);
         client.MessageStatusChanged += _ => Notify();
         client.GroupMessageReceived += message => StopTyping("group:" + message.GroupId, message.SenderAccountId);
@@ -100,6 +100,7 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
         client.GroupChanged += change => _ = RecordGroupChangeAsync(change);
         client.PresenceChanged += OnPresence;
         client.TypingChanged += OnTyping;
+        AttachCalls(client);
         Client = client;
         SetPhase(SessionPhase.Ready);
         _ = RunConnectionAsync(client, _stopping.Token);

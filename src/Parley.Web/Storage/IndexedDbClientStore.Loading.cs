@@ -62,6 +62,10 @@ public sealed partial class IndexedDbClientStore
                 await _memory.RecordGroupReceiptAsync(receipts.GroupId, receipts.MessageId, member, status);
             }
         }
+        foreach (var call in Read<CallRecord>("call"))
+        {
+            await _memory.AddCallAsync(call);
+        }
         foreach (var envelope in Read<PendingGroupEnvelope>("pending"))
         {
             await _memory.AddPendingGroupEnvelopeAsync(envelope);

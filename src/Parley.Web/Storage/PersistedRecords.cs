@@ -34,5 +34,6 @@ public sealed record GroupEventLine(string GroupId, string Text, long Timestamp)
 [JsonSerializable(typeof(PendingGroupEnvelope))]
 [JsonSerializable(typeof(QueuedMessage))]
 [JsonSerializable(typeof(GroupEventLine))]
+[JsonSerializable(typeof(CallRecord))]
 [JsonSerializable(typeof(long))]
 internal sealed partial class PersistedJson : JsonSerializerContext;

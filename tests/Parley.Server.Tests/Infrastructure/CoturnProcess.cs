@@ -15,13 +15,28 @@ public sealed class CoturnProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    private System.Text.StringBuilder _output = new();
+
+    /// <summary>What turnserver logged so far (attached to failures that involve the relay).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
     public string Secret { get; }
 
     public string UdpUrl => $"turn:127.0.0.1:{Port}?transport=udp";
 
     public string TcpUrl => $"turn:127.0.0.1:{Port}?transport=tcp";
 
-    public static async Task<CoturnProcess> StartAsync()
+    /// <param name="allowLoopbackPeers">Relay between peers on 127.0.0.1 (browsers in one test talking through coturn); never in production.</param>
+    public static async Task<CoturnProcess> StartAsync(bool allowLoopbackPeers = false)
     {
         const string binary = "/usr/bin/turnserver";
         Assert.True(File.Exists(binary), "coturn is not installed (apt-get install coturn; ./test.sh does it).");
@@ -47,12 +62,17 @@ public sealed class CoturnProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(argument);
         }
+        if (allowLoopbackPeers)
+        {
+            start.ArgumentList.Add("--allow-loopback-peers");
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("turnserver did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var coturn = new CoturnProcess(process, directory, port, secret);
+        var coturn = new CoturnProcess(process, directory, port, secret) { _output = output };
         for (var waited = 0; ; waited += 100)
         {
             try

@@ -28,7 +28,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"],
+                "--disable-component-update", "--disable-sync",
+                // Calls: a fake camera (test pattern) and microphone (beeps), granted without a prompt.
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
         });
     }
 

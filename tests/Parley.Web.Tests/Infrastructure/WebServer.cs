@@ -13,11 +13,14 @@ public sealed class WebServer : IAsyncDisposable
 
     public Uri BaseAddress => Process.BaseAddress;
 
-    public static async Task<WebServer> StartAsync()
+    public static async Task<WebServer> StartAsync() => await StartAsync(settings: null);
+
+    /// <summary>A server with extra configuration (e.g. Parley:Turn:Urls for calls through coturn).</summary>
+    public static async Task<WebServer> StartAsync(IDictionary<string, string>? settings)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "parley-web-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var process = new ServerProcess(dataDirectory, postgresConnectionString: null);
+        var process = new ServerProcess(dataDirectory, postgresConnectionString: null, settings);
         await process.StartAsync();
         return new WebServer(process);
     }
