@@ -10,7 +10,7 @@ namespace Parley.Web.Session;
 
 /// <summary>One line of a chat's timeline: a message (ours, theirs, or still queued) or a group event.</summary>
 public sealed record TimelineItem(long Timestamp, string Text, MessageDirection Direction, MessageStatus Status, byte[]? MessageId,
-    string? SenderNumber, bool IsEvent = false, bool IsQueued = false);
+    string? SenderNumber, bool IsEvent = false, bool IsQueued = false, Parley.Client.Media.MediaAttachment? Attachment = null);
 
 /// <summary>One line of the chat list.</summary>
 public sealed record ChatListItem(ChatRef Chat, string Title, string Preview, long LastAt, int Unread, MessageStatus? LastStatus, bool LastOutgoing);
@@ -115,14 +115,14 @@ public sealed partial class ChatSession
         {
             items.AddRange((await client.GetGroupHistoryAsync(chat.GroupId!))
                 .Where(m => !Store.IsHidden(chat.Key, m.MessageId))
-                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.SenderNumber)));
+                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.SenderNumber, Attachment: m.Attachment)));
             items.AddRange(Store.GroupEvents(chat.GroupId!).Select(e => new TimelineItem(e.Timestamp, e.Text, MessageDirection.Incoming, MessageStatus.Received, null, null, IsEvent: true)));
         }
         else
         {
             items.AddRange((await client.GetHistoryAsync(chat.Number!))
                 .Where(m => !Store.IsHidden(chat.Key, m.MessageId))
-                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.PeerNumber)));
+                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.PeerNumber, Attachment: m.Attachment)));
         }
         items.AddRange(await CallTimelineAsync(chat));
         items.AddRange(Store.Outbox.Where(q => q.Chat == chat.Key)
@@ -158,7 +158,7 @@ public sealed partial class ChatSession
         var last = timeline.LastOrDefault();
         var readUpTo = Store.ReadUpTo(chat.Key);
         var unread = timeline.Count(i => !i.IsEvent && i.Direction == MessageDirection.Incoming && i.Timestamp > readUpTo);
-        var preview = last is null ? "" : last.IsEvent || !chat.IsGroup || last.Direction == MessageDirection.Outgoing ? last.Text : $"{last.SenderNumber}: {last.Text}";
+        var preview = last is null ? "" : last.IsEvent || !chat.IsGroup || last.Direction == MessageDirection.Outgoing ? PreviewText(last) : $"{last.SenderNumber}: {PreviewText(last)}";
         return new ChatListItem(chat, title, preview, last?.Timestamp ?? 0, unread,
             last is { IsEvent: false, Direction: MessageDirection.Outgoing } ? last.Status : null, last?.Direction == MessageDirection.Outgoing);
     }

@@ -83,6 +83,7 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
     public async Task SignOutAsync()
     {
         await CloseClientAsync();
+        await ForgetMediaAsync();
         await Store.WipeAsync();
         SetPhase(SessionPhase.SignedOut);
     }
@@ -101,6 +102,7 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
         client.PresenceChanged += OnPresence;
         client.TypingChanged += OnTyping;
         AttachCalls(client);
+        WatchMedia(client);
         Client = client;
         SetPhase(SessionPhase.Ready);
         _ = RunConnectionAsync(client, _stopping.Token);
