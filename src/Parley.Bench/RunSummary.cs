@@ -27,25 +27,27 @@ public sealed class Measurement
         var elapsed = _clock.Elapsed.TotalSeconds;
         var server = ProcessStats.Read(_serverPid);
         var self = ProcessStats.Self();
-        return new MeasuredResources(
-            _serverBefore is null || server is null ? null : (server.CpuTime - _serverBefore.CpuTime).TotalSeconds / elapsed,
-            server?.RssBytes, (self.CpuTime - _selfBefore.CpuTime).TotalSeconds / elapsed, ProcessStats.LoadAverage());
+        var serverCpuSeconds = _serverBefore is null || server is null ? (double?)null : (server.CpuTime - _serverBefore.CpuTime).TotalSeconds;
+        return new MeasuredResources(serverCpuSeconds / elapsed, serverCpuSeconds, server?.RssBytes, (self.CpuTime - _selfBefore.CpuTime).TotalSeconds / elapsed, ProcessStats.LoadAverage());
     }
 }
 
 /// <summary>CPU as a fraction of one core (1.0 = one core busy) over the run; the 1-minute load average at its end.</summary>
-public sealed record MeasuredResources(double? ServerCpu, long? ServerRssBytes, double BenchCpu, double LoadAverage);
+/// <remarks>Server CPU seconds stay comparable on a busy machine, where the fraction and the latencies do not.</remarks>
+public sealed record MeasuredResources(double? ServerCpu, double? ServerCpuSeconds, long? ServerRssBytes, double BenchCpu, double LoadAverage);
 
 /// <summary>The result of a pairs or group run, printed for people and as one JSON line.</summary>
 public sealed record RunSummary(string Workload, int Users, int? Members, bool E2e, double Rate, double Seconds, int Payload,
     long Offered, long Sent, long SendErrors, long Expected, long Received, long Lost, double DeliveredPerSecond,
-    LatencySummary LatencyMs, LatencySummary? LastRecipientMs, double? ServerCpu, long? ServerRssBytes, double BenchCpu, double LoadAverage)
+    LatencySummary LatencyMs, LatencySummary? LastRecipientMs, double? ServerCpu, double? ServerCpuMicrosPerDelivery, long? ServerRssBytes,
+    double BenchCpu, double LoadAverage)
 {
     public static RunSummary Create(string workload, BenchOptions options, long offered, long sent, long sendErrors, long received, long expected,
         TimeSpan sending, LatencySummary latency, LatencySummary? lastRecipient, MeasuredResources resources) =>
         new(workload, options.Users, workload == "group" ? options.Members : null, options.EndToEnd, options.Rate, options.Seconds, options.Payload,
             offered, sent, sendErrors, expected, received, Math.Max(0, expected - received), received / sending.TotalSeconds, latency, lastRecipient,
-            resources.ServerCpu, resources.ServerRssBytes, resources.BenchCpu, resources.LoadAverage);
+            resources.ServerCpu, received == 0 ? null : resources.ServerCpuSeconds * 1e6 / received, resources.ServerRssBytes,
+            resources.BenchCpu, resources.LoadAverage);
 
     public void Print()
     {
@@ -56,7 +58,7 @@ public sealed record RunSummary(string Workload, int Users, int? Members, bool E
         {
             Console.WriteLine($"time to last recipient ms  {Format(LastRecipientMs)}");
         }
-        Console.WriteLine($"server cpu {(ServerCpu is null ? "n/a" : $"{ServerCpu * 100:F0}%")}  rss {(ServerRssBytes is null ? "n/a" : $"{ServerRssBytes / 1048576.0:F0} MiB")}; "
+        Console.WriteLine($"server cpu {(ServerCpu is null ? "n/a" : $"{ServerCpu * 100:F0}% ({ServerCpuMicrosPerDelivery:F0} µs per delivery)")}  rss {(ServerRssBytes is null ? "n/a" : $"{ServerRssBytes / 1048576.0:F0} MiB")}; "
             + $"bench cpu {BenchCpu * 100:F0}%; load average {LoadAverage:F2}");
         Console.WriteLine(JsonSerializer.Serialize(this));
     }

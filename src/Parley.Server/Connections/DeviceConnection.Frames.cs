@@ -55,7 +55,7 @@ public sealed partial class DeviceConnection
                     return;
                 }
                 await _inFlight.WaitAsync(cancellationToken);
-                _ = ReplyWhenDoneAsync(requestId, AcknowledgeAsync(frame.Ack, cancellationToken));
+                _ = ReplyWhenDoneAsync(requestId, AcknowledgeAsync(frame.Ack));
                 break;
             case ClientFrame.BodyOneofCase.ReadReceipt:
                 await _inFlight.WaitAsync(cancellationToken);
@@ -99,10 +99,10 @@ public sealed partial class DeviceConnection
         return false;
     }
 
-    private async Task<ServerFrame> AcknowledgeAsync(AckEnvelopes ack, CancellationToken cancellationToken)
+    private async Task<ServerFrame> AcknowledgeAsync(AckEnvelopes ack)
     {
         var ids = ack.EnvelopeIds.Where(id => id <= long.MaxValue).Select(id => (long)id).ToList();
-        var acked = await _services.Receipts.AcknowledgeAsync(Device, ids, cancellationToken);
+        var acked = await _services.Receipts.AcknowledgeAsync(Device, ids);
         return new ServerFrame { AckResult = new AckResult { Acked = (uint)acked } };
     }
 

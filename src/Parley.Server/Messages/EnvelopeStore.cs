@@ -34,31 +34,6 @@ public sealed class EnvelopeStore(Database database)
         return page;
     }
 
-    /// <summary>The senders of the still-queued messages among <paramref name="ids"/> (to prepare their receipts).</summary>
-    public async Task<IReadOnlySet<string>> FindSourcesAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
-    {
-        var sources = new HashSet<string>();
-        if (ids.Count == 0)
-        {
-            return sources;
-        }
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var placeholders = string.Join(", ", ids.Select((_, i) => "@i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        await using var command = connection.Command(
-            $"SELECT DISTINCT source_account FROM envelopes WHERE account_id = @a AND device_id = @d AND type IN ({MessageTypes}) AND id IN ({placeholders})")
-            .With("a", device.AccountId).With("d", device.DeviceId);
-        for (var i = 0; i < ids.Count; i++)
-        {
-            command.With("i" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), ids[i]);
-        }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            sources.Add(reader.GetString(0));
-        }
-        return sources;
-    }
-
     public async Task<int> CountQueuedAsync(DeviceAddress device, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -77,9 +52,6 @@ public sealed class EnvelopeStore(Database database)
             cancellationToken);
         return expired;
     }
-
-    private static readonly string MessageTypes =
-        $"{(int)EnvelopeType.Ciphertext}, {(int)EnvelopeType.PrekeyMessage}, {(int)EnvelopeType.SenderKeyMessage}";
 
     public static bool IsMessageType(EnvelopeType type) =>
         type is EnvelopeType.Ciphertext or EnvelopeType.PrekeyMessage or EnvelopeType.SenderKeyMessage;

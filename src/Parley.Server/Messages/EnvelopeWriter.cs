@@ -48,7 +48,7 @@ public sealed class EnvelopeWriter : IAsyncDisposable
     /// Group messages also get their per-member "delivered" state recorded.
     /// </summary>
     public Task<AckOutcome> AckAsync(DeviceAddress device, IReadOnlyList<long> ids, long now,
-        Func<IReadOnlyList<AckedEnvelope>, IReadOnlyList<StoredEnvelope>> receiptsFor) =>
+        Func<IReadOnlyList<AckedEnvelope>, ValueTask<List<StoredEnvelope>>> receiptsFor) =>
         WriteAsync(async statements =>
         {
             var acked = new List<AckedEnvelope>(ids.Count);
@@ -63,7 +63,7 @@ public sealed class EnvelopeWriter : IAsyncDisposable
                     }
                 }
             }
-            var receipts = acked.Count == 0 ? [] : await statements.InsertAllAsync(receiptsFor(acked));
+            var receipts = acked.Count == 0 ? [] : await statements.InsertAllAsync(await receiptsFor(acked));
             return (new AckOutcome(acked, receipts), receipts);
         });
 

@@ -8,26 +8,25 @@ namespace Parley.Server.Messages;
 /// Turns acks into "delivered" receipts and read receipts into "read" receipts, queued for every
 /// device of the original sender like any envelope, so an offline sender gets its ticks later.
 /// </summary>
-public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeStore envelopes, EnvelopeWriter writer, PrivacyPolicy privacy,
+public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeWriter writer, PrivacyPolicy privacy,
     TimeProvider clock)
 {
     /// <summary>Deletes acknowledged envelopes and queues delivery receipts; returns how many were still queued.</summary>
-    public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids)
     {
-        // Device lists are read before the write so the write transaction stays short.
-        var senders = new Dictionary<string, IReadOnlyList<DeviceRegistration>>();
-        foreach (var source in await envelopes.FindSourcesAsync(device, ids, cancellationToken))
-        {
-            senders[source] = await devices.GetAsync(source, cancellationToken);
-        }
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var outcome = await writer.AckAsync(device, ids, now, acked =>
+        var outcome = await writer.AckAsync(device, ids, now, async acked =>
         {
-            return acked.Where(a => EnvelopeStore.IsMessageType(a.Type))
-                .GroupBy(a => (a.SourceAccount, a.GroupId))
-                .SelectMany(group => ReceiptsFor(device, group.Key.SourceAccount, senders.GetValueOrDefault(group.Key.SourceAccount) ?? [],
-                    EnvelopeType.DeliveryReceipt, group.Select(a => a.MessageId), now, group.Key.GroupId))
-                .ToList();
+            // Inside the batch: what the delete returned names the senders, so nothing is read up front.
+            // Their device lists come from the node cache, which almost always answers without a query.
+            var receipts = new List<StoredEnvelope>();
+            foreach (var group in acked.Where(a => EnvelopeStore.IsMessageType(a.Type)).GroupBy(a => (a.SourceAccount, a.GroupId)))
+            {
+                var senderDevices = await devices.GetAsync(group.Key.SourceAccount, CancellationToken.None);
+                receipts.AddRange(ReceiptsFor(device, group.Key.SourceAccount, senderDevices, EnvelopeType.DeliveryReceipt,
+                    group.Select(a => a.MessageId), now, group.Key.GroupId));
+            }
+            return receipts;
         });
         return outcome.Acked.Count;
     }

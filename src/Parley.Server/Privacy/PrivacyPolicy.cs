@@ -5,12 +5,12 @@ namespace Parley.Server.Privacy;
 
 /// <summary>
 /// The one place that answers "may this account see that / do this to me?". Block lists and
-/// settings are read on the send path, so they come from a short-lived node-local cache;
+/// settings are read on the send path, so they come from a node-local cache;
 /// changes made through <see cref="ChangedAsync"/> take effect at once.
 /// </summary>
 public sealed class PrivacyPolicy(PrivacyStore store, IGrainFactory grains, TimeProvider clock)
 {
-    private readonly ShortLivedCache<AccountPrivacy> _cache = new(clock, store.LoadAsync);
+    private readonly LocalCache<AccountPrivacy> _cache = new(clock, store.LoadAsync);
 
     public ValueTask<AccountPrivacy> GetAsync(string accountId, CancellationToken cancellationToken) =>
         _cache.GetAsync(accountId, cancellationToken);
