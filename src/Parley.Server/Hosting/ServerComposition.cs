@@ -38,6 +38,7 @@ public static class ServerComposition
         services.AddSingleton<RegistrationSessionStore>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DeviceCredentialCheck>();
         services.AddSingleton<KeyStore>();
         services.AddSingleton<EnvelopeStore>();
         services.AddSingleton<EnvelopeWriter>();
@@ -86,9 +87,9 @@ public static class ServerComposition
     public static async Task<WebApplication> UseParleyAsync(this WebApplication app)
     {
         await app.Services.GetRequiredService<Database>().MigrateAsync();
+        app.UseDeviceWebSockets();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -98,7 +99,6 @@ public static class ServerComposition
         app.MapAccountEndpoints();
         app.MapKeysEndpoints();
         app.MapGroupEndpoints();
-        app.MapWebSocketEndpoint();
         app.MapDeviceLinkingEndpoints();
         app.MapProfileEndpoints();
         app.MapPrivacyEndpoints();
