@@ -1,17 +1,22 @@
+using Parley.Server.Media;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Profiles;
 
 public sealed record StoredProfile(string Name, string About, bool HasPhoto, long Version);
 
-/// <summary>Display name, about text and photo per account; <c>version</c> grows with every change.</summary>
-public sealed class ProfileStore(Database database)
+/// <summary>
+/// Display name, about text and photo per account; <c>version</c> grows with every change. Photo bytes
+/// live in the media store under their content address (the row keeps only the id), so large
+/// images stay out of the database; a replaced photo's blob is deleted unless another profile uses it.
+/// </summary>
+public sealed class ProfileStore(Database database, IMediaStore media)
 {
     public async Task<StoredProfile?> FindAsync(string accountId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command(
-            "SELECT name, about, photo IS NOT NULL, version FROM profiles WHERE account_id = @a").With("a", accountId);
+            "SELECT name, about, photo IS NOT NULL OR photo_media_id IS NOT NULL, version FROM profiles WHERE account_id = @a").With("a", accountId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new StoredProfile(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetInt64(3))
@@ -20,11 +25,36 @@ public sealed class ProfileStore(Database database)
 
     public async Task<(byte[] Photo, string ContentType)?> FindPhotoAsync(string accountId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command(
-            "SELECT photo, photo_type FROM profiles WHERE account_id = @a AND photo IS NOT NULL").With("a", accountId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ((byte[])reader.GetValue(0), reader.GetString(1)) : null;
+        byte[]? legacy;
+        string type;
+        string? mediaId;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            await using var command = connection.Command("""
+                SELECT photo, photo_type, photo_media_id FROM profiles
+                WHERE account_id = @a AND (photo IS NOT NULL OR photo_media_id IS NOT NULL)
+                """).With("a", accountId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            legacy = reader.IsDBNull(0) ? null : (byte[])reader.GetValue(0);
+            type = reader.GetString(1);
+            mediaId = reader.IsDBNull(2) ? null : reader.GetString(2);
+        }
+        if (mediaId is null)
+        {
+            return legacy is null ? null : (legacy, type); // stored before photos moved to the media store
+        }
+        await using var blob = await media.OpenBlobAsync(mediaId, cancellationToken);
+        if (blob is null)
+        {
+            return null;
+        }
+        using var photo = new MemoryStream();
+        await blob.CopyToAsync(photo, cancellationToken);
+        return (photo.ToArray(), type);
     }
 
     /// <summary>Changes name and/or about (null = unchanged); returns the new version.</summary>
@@ -39,12 +69,44 @@ public sealed class ProfileStore(Database database)
     }
 
     /// <summary>Sets (or with null, removes) the photo; returns the new version.</summary>
-    public Task<long> UpdatePhotoAsync(string accountId, byte[]? photo, string? contentType, CancellationToken cancellationToken) =>
-        UpsertAsync(accountId, """
-            INSERT INTO profiles (account_id, name, about, photo, photo_type, version) VALUES (@a, '', '', @photo, @type, 1)
-            ON CONFLICT (account_id) DO UPDATE SET photo = @photo, photo_type = @type, version = profiles.version + 1
+    public async Task<long> UpdatePhotoAsync(string accountId, byte[]? photo, string? contentType, CancellationToken cancellationToken)
+    {
+        var mediaId = photo is null ? null : await PutBlobAsync(photo, cancellationToken);
+        var previous = await PhotoMediaIdAsync(accountId, cancellationToken);
+        var version = await UpsertAsync(accountId, """
+            INSERT INTO profiles (account_id, name, about, photo_media_id, photo_type, version) VALUES (@a, '', '', @media, @type, 1)
+            ON CONFLICT (account_id) DO UPDATE SET photo = NULL, photo_media_id = @media, photo_type = @type, version = profiles.version + 1
             RETURNING version
-            """, cancellationToken, ("photo", photo), ("type", contentType));
+            """, cancellationToken, ("media", mediaId), ("type", contentType));
+        if (previous is not null && previous != mediaId && !await IsPhotoInUseAsync(previous, cancellationToken))
+        {
+            await media.DeleteBlobAsync(previous, cancellationToken);
+        }
+        return version;
+    }
+
+    /// <summary>Stores the bytes under their content address: the same photo twice is one blob.</summary>
+    private async Task<string> PutBlobAsync(byte[] photo, CancellationToken cancellationToken)
+    {
+        var uploadId = MediaIds.NewUploadId();
+        using var content = new MemoryStream(photo, writable: false);
+        await media.AppendAsync(uploadId, content, photo.Length, cancellationToken);
+        return await media.CommitAsync(uploadId, cancellationToken);
+    }
+
+    private async Task<string?> PhotoMediaIdAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT photo_media_id FROM profiles WHERE account_id = @a").With("a", accountId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private async Task<bool> IsPhotoInUseAsync(string mediaId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT COUNT(*) FROM profiles WHERE photo_media_id = @m").With("m", mediaId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
 
     private async Task<long> UpsertAsync(string accountId, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] values)
     {

@@ -14,7 +14,7 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 /// </summary>
 public static class Schema
 {
-    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types)];
+    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types), ProfilePhotos()];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -214,5 +214,13 @@ public static class Schema
             device_id   INTEGER NOT NULL,
             PRIMARY KEY (media_id, account_id, device_id)
         );
+        """;
+
+    /// <summary>
+    /// Profile photos move out of the table into the media store (issue 8, item 5): the row keeps the
+    /// blob's id. Photos stored before stay in <c>photo</c> and are still served until replaced.
+    /// </summary>
+    private static string ProfilePhotos() => """
+        ALTER TABLE profiles ADD COLUMN photo_media_id TEXT;
         """;
 }
