@@ -110,5 +110,6 @@ internal static class ClientSchema
     [
         ("messages", "attachment", "BLOB"),        // issue 8: a serialized parley.content.v1.Attachment
         ("group_messages", "attachment", "BLOB"),
+        ("calls", "group_id", "TEXT"),              // issue 9: group calls
     ];
 }

@@ -113,6 +113,11 @@ public sealed partial class ParleyClient
             return;
         }
         var callId = message.CallId.ToByteArray();
+        if (message.GroupId.Length > 0)
+        {
+            await OnGroupCallMessageAsync(callId, senderAccount, senderNumber, message);
+            return;
+        }
         var call = FindCall(callId);
         switch (message.Kind)
         {
@@ -162,7 +167,7 @@ public sealed partial class ParleyClient
         bool busy;
         lock (_calls)
         {
-            busy = _calls.Count > 0;
+            busy = _calls.Count > 0 || InGroupCall;
             if (!busy)
             {
                 _calls[Key(callId)] = call;

@@ -32,8 +32,10 @@ public enum CallOutcome
 }
 
 /// <summary>One entry of the call history.</summary>
+/// <param name="PeerNumber">The other person; in a group call the one who started it.</param>
+/// <param name="GroupId">Set for group calls.</param>
 public sealed record CallRecord(byte[] CallId, string PeerNumber, string PeerAccountId, CallDirection Direction, bool Video,
-    CallOutcome Outcome, long StartedAt, long DurationMs);
+    CallOutcome Outcome, long StartedAt, long DurationMs, string? GroupId = null);
 
 /// <summary>A store that keeps the call history (optional: without it the history lasts as long as the client).</summary>
 public interface ICallHistoryStore

@@ -21,8 +21,11 @@ public enum CallStage
 }
 
 /// <summary>One other participant of the call (a 1:1 call has one, a group call up to seven).</summary>
-public sealed class CallPeer(string number)
+public sealed class CallPeer(string number, string? accountId = null)
 {
+    /// <summary>Their account (group calls address each participant's signaling by it).</summary>
+    public string? AccountId { get; } = accountId;
+
     /// <summary>Their phone number; also names their WebRTC connection in parley-calls.js.</summary>
     public string Number { get; } = number;
 
@@ -46,6 +49,14 @@ public sealed class CallView(ChatRef chat, string title, bool video, bool outgoi
     public bool Video { get; } = video;
 
     public bool Outgoing { get; } = outgoing;
+
+    public bool IsGroup => Chat.IsGroup;
+
+    /// <summary>Who rang (group calls show it on the incoming-call screen).</summary>
+    public string? CallerNumber { get; init; }
+
+    /// <summary>A passing remark such as "+1555… declined" (group calls).</summary>
+    public string? Notice { get; set; }
 
     public CallStage Stage { get; set; } = outgoing ? CallStage.Calling : CallStage.Incoming;
 

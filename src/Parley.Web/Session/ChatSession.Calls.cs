@@ -55,13 +55,19 @@ public sealed partial class ChatSession
         client.CallAnswered += answered => _ = OnCallAnsweredAsync(answered);
         client.CallIceCandidatesReceived += ice => _ = OnRemoteCandidatesAsync(ice.CallId, ice.Number, ice.Candidates);
         client.CallEnded += ended => _ = OnCallEndedAsync(ended.CallId, ended.Record.Outcome);
+        AttachGroupCalls(client);
     }
 
     /// <summary>Calls the other person of a 1:1 chat: camera and microphone, the WebRTC offer, then ring all their devices.</summary>
     public async Task StartCallAsync(ChatRef chat, bool video)
     {
-        if (Call is not null || Client is not { } client || chat.IsGroup)
+        if (Call is not null || Client is not { } client)
         {
+            return;
+        }
+        if (chat.IsGroup)
+        {
+            await StartGroupCallAsync(client, chat, video);
             return;
         }
         var call = new CallView(chat, chat.Number!, video, outgoing: true);
@@ -101,6 +107,11 @@ public sealed partial class ChatSession
 
     public async Task AnswerCallAsync()
     {
+        if (Call is { IsGroup: true, Stage: CallStage.Incoming })
+        {
+            await JoinGroupCallAsync();
+            return;
+        }
         if (Call is not { Stage: CallStage.Incoming, CallId: { } callId, OfferSdp: { } offer } call || Client is not { } client)
         {
             return;
@@ -119,9 +130,9 @@ public sealed partial class ChatSession
 
     public async Task DeclineCallAsync()
     {
-        if (Call is { Stage: CallStage.Incoming, CallId: { } callId } && Client is { } client)
+        if (Call is { Stage: CallStage.Incoming, CallId: { } callId } call && Client is { } client)
         {
-            await client.DeclineCallAsync(callId);
+            await (call.IsGroup ? client.DeclineGroupCallAsync(callId) : client.DeclineCallAsync(callId));
         }
     }
 
@@ -134,7 +145,7 @@ public sealed partial class ChatSession
         }
         if (call.CallId is { } callId && call.Stage != CallStage.Ended && Client is { } client)
         {
-            await client.HangUpAsync(callId);
+            await (call.IsGroup ? client.LeaveGroupCallAsync(callId) : client.HangUpAsync(callId));
         }
         else
         {
@@ -180,20 +191,25 @@ public sealed partial class ChatSession
     /// <summary>The call history as lines of the chat's timeline ("Missed video call", "Outgoing voice call · 1:05").</summary>
     private async Task<IEnumerable<TimelineItem>> CallTimelineAsync(ChatRef chat)
     {
-        if (chat.IsGroup)
-        {
-            return [];
-        }
         var history = await Store.ListCallsAsync();
-        return history.Where(c => c.PeerNumber == chat.Number)
+        return history.Where(c => chat.IsGroup ? c.GroupId == chat.GroupId : c.GroupId is null && c.PeerNumber == chat.Number)
             .Select(c => new TimelineItem(c.StartedAt, CallLine(c), c.Direction == CallDirection.Outgoing ? MessageDirection.Outgoing : MessageDirection.Incoming,
                 MessageStatus.Received, null, null, IsEvent: true));
     }
 
     public static string CallLine(CallRecord call)
     {
-        var kind = call.Video ? "video call" : "voice call";
+        var kind = (call.GroupId is null ? "" : "group ") + (call.Video ? "video call" : "voice call");
         var duration = TimeSpan.FromMilliseconds(call.DurationMs);
+        if (call.GroupId is not null)
+        {
+            return call.Outcome switch
+            {
+                CallOutcome.Answered => $"{char.ToUpperInvariant(kind[0])}{kind[1..]} · {FormatDuration(duration)}",
+                CallOutcome.Declined => $"Declined {kind}",
+                _ => $"Missed {kind}",
+            };
+        }
         return (call.Direction, call.Outcome) switch
         {
             (_, CallOutcome.Answered) => $"{(call.Direction == CallDirection.Outgoing ? "Outgoing" : "Incoming")} {kind} · {FormatDuration(duration)}",
@@ -289,6 +305,14 @@ public sealed partial class ChatSession
         }
         try
         {
+            if (call.IsGroup)
+            {
+                if (call.Peer(peer)?.AccountId is { } account)
+                {
+                    await client.SendGroupCallIceCandidatesAsync(callId, account, ParseCandidates(candidatesJson));
+                }
+                return;
+            }
             await client.SendIceCandidatesAsync(callId, ParseCandidates(candidatesJson));
         }
         catch (Exception error) when (error is HttpRequestException or SendFailedException or OperationCanceledException)
@@ -312,7 +336,7 @@ public sealed partial class ChatSession
             await (await CallsAsync()).InvokeVoidAsync("mark", "connectedAt");
         }
         Notify();
-        if (state == "failed" && call.Peers.All(p => p.State is "failed" or "closed"))
+        if (state == "failed" && !call.IsGroup)
         {
             await HangUpAsync();
         }
