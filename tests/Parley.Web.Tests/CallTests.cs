@@ -126,6 +126,56 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
         await Assertions.Expect(bob.Page.Locator(".system-event")).ToHaveTextAsync(["Declined voice call", "Missed video call"]);
     }
 
+    [Fact]
+    public async Task GroupVideoCallOfThree_EachReceivesTheOtherTwo_OneLeavesAndTheOthersGoOn()
+    {
+        await using var server = await WebServer.StartAsync();
+        await using var alice = await WebUser.OpenAsync(browser.Browser, server);
+        await using var bob = await WebUser.OpenAsync(browser.Browser, server);
+        await using var carol = await WebUser.OpenAsync(browser.Browser, server);
+        await Task.WhenAll(alice.RegisterAsync(), bob.RegisterAsync(), carol.RegisterAsync());
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "New group" }).ClickAsync();
+        await alice.Page.GetByLabel("Group name").FillAsync("Trio");
+        await alice.Page.GetByLabel("Members' phone numbers").FillAsync($"{bob.Number}, {carol.Number}");
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Create group" }).ClickAsync();
+        await Assertions.Expect(alice.Page.GetByTestId("chat-title")).ToHaveTextAsync("Trio");
+        await bob.OpenChatAsync("Trio");
+        await carol.OpenChatAsync("Trio");
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call" }).ClickAsync();
+        foreach (var member in new[] { bob, carol })
+        {
+            var incoming = member.Page.GetByRole(AriaRole.Alertdialog, new() { Name = "Incoming call" });
+            await member.WithConsoleAsync(() => Assertions.Expect(incoming).ToContainTextAsync($"Incoming group video call from {alice.Number}"));
+            await incoming.GetByRole(AriaRole.Button, new() { Name = "Answer" }).ClickAsync();
+        }
+
+        // A mesh: everyone receives audio and video from each of the two others.
+        foreach (var (user, peers) in new[] { (alice, new[] { bob, carol }), (bob, new[] { alice, carol }), (carol, new[] { alice, bob }) })
+        {
+            foreach (var peer in peers)
+            {
+                await ExpectMediaFlowingAsync(user, peer.Number, video: true);
+            }
+        }
+        await Assertions.Expect(alice.Page.Locator(".remote-tile")).ToHaveCountAsync(2);
+        await carol.ScreenshotAsync("call-group");
+        output.WriteLine(await SetupTimesAsync(alice, bob));
+
+        // Bob leaves; Alice and Carol keep receiving each other.
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        await Assertions.Expect(alice.Page.Locator(".remote-tile")).ToHaveCountAsync(1);
+        await Assertions.Expect(carol.Page.Locator(".remote-tile")).ToHaveCountAsync(1);
+        await ExpectMediaFlowingAsync(alice, carol.Number, video: true);
+        await ExpectMediaFlowingAsync(carol, alice.Number, video: true);
+        await Assertions.Expect(bob.Page.Locator(".system-event").Last).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Group video call · \d+:\d\d$"));
+
+        await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        await carol.Page.GetByRole(AriaRole.Button, new() { Name = "Hang up" }).ClickAsync();
+        await Assertions.Expect(alice.Page.Locator(".system-event").Last).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Group video call · \d+:\d\d$"));
+        await Assertions.Expect(carol.Page.Locator(".call-screen")).ToHaveCountAsync(0);
+    }
+
     private static ILocator CallStatus(WebUser user) => user.Page.GetByTestId("call-status");
 
     private static async Task ExpectConnectedAsync(params WebUser[] users)
