@@ -15,22 +15,38 @@ namespace Parley.Web.Tests;
 public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper output)
 {
     private const int Texts = 20;
+    private const int ColdOpens = 3;
+
+    /// <summary>A published server (`dotnet publish src/Parley.Server -c Release -o DIR`): brotli files, trimmed, as users get them.</summary>
+    private static readonly string? Published = Environment.GetEnvironmentVariable("PARLEY_WEB_PUBLISHED");
 
     [Fact]
     public async Task TimeToInteractive_AndInBrowserEncryptAndSend()
     {
-        await using var server = await WebServer.StartAsync();
+        await using var server = await WebServer.StartAsync(settings: null, serverDirectory: Published);
         await using var warm = await WebUser.OpenAsync(browser.Browser, server); // the server's first requests warm up Kestrel
         await Assertions.Expect(warm.Page.GetByLabel("Phone number")).ToBeVisibleAsync(new() { Timeout = 120_000 });
 
         // Measured alone: a fresh context (empty cache) opens the app until its first input accepts typing.
-        var context = await browser.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        var started = Stopwatch.GetTimestamp();
-        await page.GotoAsync("/");
-        await page.GetByLabel("Phone number").FillAsync("+1", new() { Timeout = 120_000 });
-        var interactive = Stopwatch.GetElapsedTime(started);
-        await context.CloseAsync();
+        // Wall-clock time depends on what else the 2 cores run; the page's own main-thread busy time
+        // (Chromium's TaskDuration) much less, so both are reported.
+        var opens = new List<double>();
+        var busy = new List<double>();
+        for (var i = 0; i < ColdOpens; i++)
+        {
+            var context = await browser.Browser.NewContextAsync(new() { BaseURL = server.BaseAddress.ToString() });
+            var page = await context.NewPageAsync();
+            var devtools = await context.NewCDPSessionAsync(page);
+            await devtools.SendAsync("Performance.enable");
+            var started = Stopwatch.GetTimestamp();
+            await page.GotoAsync("/");
+            await page.GetByLabel("Phone number").FillAsync("+1", new() { Timeout = 120_000 });
+            opens.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            busy.Add(await TaskDurationMsAsync(devtools));
+            await context.CloseAsync();
+        }
+        opens.Sort();
+        busy.Sort();
 
         await using var bob = await WebUser.OpenAsync(browser.Browser, server);
 
@@ -43,12 +59,31 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
             await warm.ExpectSentAsync($"measured text {i}");
         }
         var sends = await warm.Page.EvaluateAsync<double[]>("window.parleyMetrics.sendMs");
+        var encrypts = await warm.Page.EvaluateAsync<double[]>("window.parleyMetrics.encryptMs ?? []");
         Assert.Equal(Texts, sends.Length);
         var steady = sends.Skip(1).Order().ToArray(); // the first one also fetches keys and starts the session
+        var browserSide = encrypts.Skip(1).Order().DefaultIfEmpty(double.NaN).ToArray();
+        var load = (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[0];
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"time to interactive (cold context, loopback, build output): {interactive.TotalMilliseconds:F0} ms\n" +
-            $"encrypt + send until the server's ack, in the browser: first {sends[0]:F0} ms (session setup), then median {steady[steady.Length / 2]:F1} ms, max {steady[^1]:F1} ms over {steady.Length}\n");
+            $"time to interactive (fresh context, loopback, {(Published is null ? "build output" : "published brotli build")}, load average {load}): " +
+            $"median {opens[opens.Count / 2]:F0} ms of {string.Join(", ", opens.Select(o => o.ToString("F0", CultureInfo.InvariantCulture)))} ms; " +
+            $"the page's main thread was busy {busy[busy.Count / 2]:F0} ms of it (median)\n" +
+            $"encrypt + send until the server's ack, in the browser: first {sends[0]:F0} ms (session setup), then median {steady[steady.Length / 2]:F1} ms, max {steady[^1]:F1} ms over {steady.Length}\n" +
+            $"of which in the browser before the frame leaves (store the message, encrypt, write the session): median {browserSide[browserSide.Length / 2]:F1} ms, max {browserSide[^1]:F1} ms\n");
         output.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(Screenshots.Directory, "measurements.txt"), report);
+    }
+
+    private static async Task<double> TaskDurationMsAsync(ICDPSession devtools)
+    {
+        var metrics = await devtools.SendAsync("Performance.getMetrics");
+        foreach (var metric in metrics!.Value.GetProperty("metrics").EnumerateArray())
+        {
+            if (metric.GetProperty("name").GetString() == "TaskDuration")
+            {
+                return metric.GetProperty("value").GetDouble() * 1000;
+            }
+        }
+        throw new InvalidOperationException("Chromium reported no TaskDuration.");
     }
 }

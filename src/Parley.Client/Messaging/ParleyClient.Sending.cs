@@ -53,6 +53,12 @@ public sealed partial class ParleyClient
         return sent ?? message with { Status = MessageStatus.Sent };
     }
 
+    /// <summary>
+    /// How long the last send waited for the server's acknowledgement (the WebSocket round trip and
+    /// the server's durable store): tells the client's own cost of a send from the server's part.
+    /// </summary>
+    public TimeSpan LastAcknowledgementWait { get; private set; }
+
     /// <summary>Tells <paramref name="number"/> that the user read these of their messages (blue ticks on their side).</summary>
     public async Task MarkReadAsync(string number, IEnumerable<byte[]> messageIds, CancellationToken cancellationToken = default)
     {
@@ -110,7 +116,10 @@ public sealed partial class ParleyClient
             message.Ciphertexts.AddRange(await EncryptForDevicesAsync(accountId, devices, padded));
             try
             {
-                return await Connection.SendAsync(message, cancellationToken);
+                var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
+                var result = await Connection.SendAsync(message, cancellationToken);
+                LastAcknowledgementWait = System.Diagnostics.Stopwatch.GetElapsedTime(waiting);
+                return result;
             }
             catch (SendRejectedException error) when (error.Code == ErrorCode.MismatchedDevices)
             {

@@ -52,8 +52,8 @@ public sealed partial class ChatSession
                 await client.SendTextAsync(chat.Number!, message.Text);
             }
             LastSendDuration = timing.Elapsed;
-            // Exposed as window.parleyMetrics for the measurement in the README (a duration, nothing secret).
-            await js.InvokeVoidAsync("parleyUi.recordSend", timing.Elapsed.TotalMilliseconds);
+            // Exposed as window.parleyMetrics for the measurement in the README (durations, nothing secret).
+            await js.InvokeVoidAsync("parleyUi.recordSend", timing.Elapsed.TotalMilliseconds, client.LastAcknowledgementWait.TotalMilliseconds);
             return true;
         }
         catch (Exception error) when (error is HttpRequestException or WebSocketException or OperationCanceledException

@@ -155,7 +155,7 @@ public sealed partial class IndexedDbClientStore : IClientStore
         var added = await _memory.AddMessageAsync(message);
         if (added)
         {
-            await PutAsync(MessageKey(message), message);
+            await PutSoonAsync(MessageKey(message), message);
         }
         return added;
     }
@@ -168,7 +168,7 @@ public sealed partial class IndexedDbClientStore : IClientStore
         var changed = await _memory.AdvanceStatusAsync(peerAccountId, messageId, status);
         if (changed is not null)
         {
-            await PutAsync(MessageKey(changed), changed);
+            await PutSoonAsync(MessageKey(changed), changed);
         }
         return changed;
     }
@@ -191,6 +191,27 @@ public sealed partial class IndexedDbClientStore : IClientStore
         return WriteAsync(batch);
     }
 
+    /// <summary>
+    /// A history line, written without waiting for IndexedDB's "complete" (two of the three waits
+    /// of a send). IndexedDB runs read-write transactions on one store in the order they were
+    /// created, so the next awaited write (the session of the next encryption, say) commits after
+    /// it; its failure surfaces there.
+    /// </summary>
+    private Task PutSoonAsync<T>(string key, T value)
+    {
+        var batch = new Batch();
+        batch.Put(key, value);
+        if (_batch.Value is not null)
+        {
+            return WriteAsync(batch);
+        }
+        _unawaited.RemoveAll(write => write.IsCompletedSuccessfully);
+        _unawaited.Add(FlushAsync(batch, awaitEarlier: false));
+        return Task.CompletedTask;
+    }
+
+    private readonly List<Task> _unawaited = [];
+
     private Task DeleteAsync(string key)
     {
         var batch = new Batch();
@@ -209,7 +230,7 @@ public sealed partial class IndexedDbClientStore : IClientStore
         return FlushAsync(batch);
     }
 
-    private async Task FlushAsync(Batch batch)
+    private async Task FlushAsync(Batch batch, bool awaitEarlier = true)
     {
         if (batch.Changes.Count == 0)
         {
@@ -217,7 +238,7 @@ public sealed partial class IndexedDbClientStore : IClientStore
         }
         // One argument: an array of [key, value] pairs (not spread into params).
         object[] changes = [batch.Changes.Select(c => new[] { c.Key, c.Value }).ToArray()];
-        await _db.InvokeVoidAsync("write", changes);
+        var writing = _db.InvokeVoidAsync("write", changes).AsTask();
         foreach (var (key, value) in batch.Changes)
         {
             if (value is null)
@@ -228,6 +249,14 @@ public sealed partial class IndexedDbClientStore : IClientStore
             {
                 _keys.Add(key);
             }
+        }
+        await writing;
+        if (awaitEarlier && _unawaited.Count > 0)
+        {
+            // Created before this one, so already committed (or failed: then this throws).
+            var earlier = _unawaited.ToArray();
+            _unawaited.Clear();
+            await Task.WhenAll(earlier);
         }
     }
 

@@ -14,11 +14,14 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
     private readonly Dictionary<string, string> _settings;
+    private readonly string _serverDirectory;
     private Process? _process;
 
-    public ServerProcess(string dataDirectory, string? postgresConnectionString, IDictionary<string, string>? settings = null)
+    /// <param name="serverDirectory">Where Parley.Server.dll is; the build output next to the tests unless given (e.g. a published server).</param>
+    public ServerProcess(string dataDirectory, string? postgresConnectionString, IDictionary<string, string>? settings = null, string? serverDirectory = null)
     {
         DataDirectory = dataDirectory;
+        _serverDirectory = serverDirectory ?? AppContext.BaseDirectory;
         Port = FreePort();
         _settings = new Dictionary<string, string>
         {
@@ -64,10 +67,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Parley.Server.dll");
+        var serverDll = Path.Combine(_serverDirectory, "Parley.Server.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = _serverDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -16,11 +16,12 @@ public sealed class WebServer : IAsyncDisposable
     public static async Task<WebServer> StartAsync() => await StartAsync(settings: null);
 
     /// <summary>A server with extra configuration (e.g. Parley:Turn:Urls for calls through coturn).</summary>
-    public static async Task<WebServer> StartAsync(IDictionary<string, string>? settings)
+    /// <param name="serverDirectory">A published server (its wwwroot holds the brotli files); the build output when null.</param>
+    public static async Task<WebServer> StartAsync(IDictionary<string, string>? settings, string? serverDirectory = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "parley-web-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dataDirectory);
-        var process = new ServerProcess(dataDirectory, postgresConnectionString: null, settings);
+        var process = new ServerProcess(dataDirectory, postgresConnectionString: null, settings, serverDirectory);
         await process.StartAsync();
         return new WebServer(process);
     }

@@ -1,9 +1,11 @@
 // Small DOM helpers Blazor cannot do by itself.
-window.parleyMetrics = { sendMs: [] };
+window.parleyMetrics = { sendMs: [], encryptMs: [] };
 window.parleyUi = {
-  // Milliseconds from "send" to the server's acknowledgement of an encrypted text (README numbers).
-  recordSend(ms) {
+  // Milliseconds from "send" to the server's acknowledgement of an encrypted text, and the part of it
+  // spent in the browser (everything but waiting for the acknowledgement), for the README's numbers.
+  recordSend(ms, ackMs) {
     window.parleyMetrics.sendMs.push(ms);
+    window.parleyMetrics.encryptMs.push(ms - ackMs);
   },
   scrollToEnd(element) {
     if (element) element.scrollTop = element.scrollHeight;
