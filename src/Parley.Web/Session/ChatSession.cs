@@ -66,6 +66,7 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
     {
         await registration.VerifyAsync(code);
         await registration.CreateAccountAsync(Store, "Web browser", Options);
+        NeedsProfile = true;
         await OpenClientAsync();
     }
 
@@ -119,6 +120,8 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
         _stopping = new CancellationTokenSource();
         _presence.Clear();
         _typing.Clear();
+        _profiles.Clear();
+        _blocked = null;
     }
 
     private async Task RunConnectionAsync(ParleyClient client, CancellationToken stopping)

@@ -153,9 +153,13 @@ public sealed partial class IndexedDbClientStore : IClientStore
     public async Task<bool> AddMessageAsync(StoredMessage message)
     {
         var added = await _memory.AddMessageAsync(message);
-        if (added)
+        if (added && message.Direction == MessageDirection.Outgoing)
         {
-            await PutSoonAsync(MessageKey(message), message);
+            await PutSoonAsync(MessageKey(message), message); // committed before the encryption's awaited write, so before it is sent
+        }
+        else if (added)
+        {
+            await PutAsync(MessageKey(message), message); // the SDK acknowledges the envelope after this: it must be on disk
         }
         return added;
     }
@@ -166,9 +170,13 @@ public sealed partial class IndexedDbClientStore : IClientStore
     public async Task<StoredMessage?> AdvanceStatusAsync(string peerAccountId, byte[] messageId, MessageStatus status)
     {
         var changed = await _memory.AdvanceStatusAsync(peerAccountId, messageId, status);
-        if (changed is not null)
+        if (changed is not null && status == MessageStatus.Sent)
         {
-            await PutSoonAsync(MessageKey(changed), changed);
+            await PutSoonAsync(MessageKey(changed), changed); // our own send's tick: a receipt would set it again
+        }
+        else if (changed is not null)
+        {
+            await PutAsync(MessageKey(changed), changed); // a receipt: acknowledged to the server after this
         }
         return changed;
     }
@@ -192,10 +200,11 @@ public sealed partial class IndexedDbClientStore : IClientStore
     }
 
     /// <summary>
-    /// A history line, written without waiting for IndexedDB's "complete" (two of the three waits
-    /// of a send). IndexedDB runs read-write transactions on one store in the order they were
-    /// created, so the next awaited write (the session of the next encryption, say) commits after
-    /// it; its failure surfaces there.
+    /// A line of our own send, written without waiting for IndexedDB's "complete" (two of the three
+    /// waits of a send). IndexedDB runs read-write transactions on one store in the order they were
+    /// created, so the next awaited write (the session of the encryption) commits after it and its
+    /// failure surfaces there. Never for what the SDK acknowledges to the server afterwards: a
+    /// reload would abort the write after the server dropped its copy.
     /// </summary>
     private Task PutSoonAsync<T>(string key, T value)
     {

@@ -56,16 +56,35 @@ public sealed partial class WebUser : IAsyncDisposable
         return new WebUser(context, page, server, number ?? WebServer.NewNumber());
     }
 
-    /// <summary>Registers this browser's number with the SMS code from the dev outbox and waits for the chat list.</summary>
-    public async Task RegisterAsync()
+    /// <summary>
+    /// Registers this browser's number with the SMS code from the dev outbox, then either sets a
+    /// profile name (and photo) or skips that step, and waits for the chat list.
+    /// </summary>
+    public async Task RegisterAsync(string? name = null, byte[]? photo = null)
     {
-        await Page.GetByLabel("Phone number").FillAsync(Number);
+        // The first field appears once the WebAssembly runtime started: slow while other builds load the 2 cores.
+        await Page.GetByLabel("Phone number").FillAsync(Number, new() { Timeout = 120_000 });
         await Page.GetByRole(AriaRole.Button, new() { Name = "Send code" }).ClickAsync();
         var code = await Server.ReadCodeAsync(Number);
         await Page.GetByLabel("Verification code").FillAsync(code);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
         await WithConsoleAsync(async () =>
         {
+            await Assertions.Expect(Page.GetByLabel("Your name")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            if (name is null)
+            {
+                await Page.GetByRole(AriaRole.Button, new() { Name = "Skip for now" }).ClickAsync();
+            }
+            else
+            {
+                if (photo is not null)
+                {
+                    await Page.GetByLabel("Profile photo").SetInputFilesAsync(new FilePayload { Name = "me.png", MimeType = "image/png", Buffer = photo });
+                    await Assertions.Expect(Page.GetByRole(AriaRole.Img, new() { Name = "Your profile photo" })).ToBeVisibleAsync();
+                }
+                await Page.GetByLabel("Your name").FillAsync(name);
+                await Page.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
+            }
             await Assertions.Expect(Page.GetByLabel("Chat list")).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await WaitUntilOnlineAsync();
         });
