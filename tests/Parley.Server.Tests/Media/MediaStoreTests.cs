@@ -140,8 +140,11 @@ public abstract class MediaExpiryTests(MediaServerFixture fixture)
         var path = Path.Combine(server.DataDirectory, "media", "blobs", stored.MediaId[..2], stored.MediaId);
         Assert.True(File.Exists(path));
 
+        // The collector removes the file first and the row right after: wait for both.
+        async Task<bool> CollectedAsync() =>
+            !File.Exists(path) && await server.ScalarAsync("SELECT COUNT(*) FROM media_blobs WHERE id = @id", ("id", stored.MediaId)) == 0;
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (File.Exists(path) && DateTime.UtcNow < deadline)
+        while (!await CollectedAsync() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
