@@ -22,7 +22,9 @@ public sealed record GroupCallDescription(GroupCallParticipant From, string Sdp)
 /// the call answers a JOIN with a pairwise OFFER to the joiner, so a joiner connects to everyone
 /// who is in without needing a participant list.</item>
 /// <item>ANSWER and ICE go back pairwise. Two members joining at the same moment may offer each other:
-/// the one with the smaller account id keeps its offer, the other answers it.</item>
+/// the one with the smaller account id keeps its offer, the other answers it and drops its own
+/// (<see cref="ParleyClient.IsOfferingTo"/> turns false, and a late <see cref="ParleyClient.SendGroupCallOfferAsync"/>
+/// is not sent), so every pair ends up with exactly one offer and one answer.</item>
 /// <item>HANGUP (to every member) leaves; DECLINE (to every member) says no. A ringing member stops
 /// ringing after the ring time, or when everybody in the call has left.</item>
 /// </list>
@@ -109,19 +111,29 @@ public sealed partial class ParleyClient
         }
     }
 
-    public Task SendGroupCallOfferAsync(byte[] callId, string participantAccountId, string offerSdp, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Whether we are (still) the side that offers <paramref name="participantAccountId"/> a connection:
+    /// true from their JOIN on, false once their own offer won over ours. Check it right before
+    /// creating the offer, so a connection already answered is not replaced by one nobody will answer.
+    /// </summary>
+    public bool IsOfferingTo(byte[] callId, string participantAccountId)
     {
         if (FindGroupCall(callId) is not { } call)
         {
-            return Task.CompletedTask;
+            return false;
         }
         lock (call)
         {
-            call.OfferedTo.Add(participantAccountId);
+            return call.OfferedTo.Contains(participantAccountId);
         }
-        return SendToParticipantAsync(call, participantAccountId, new CallMessage { Kind = CallMessage.Types.Kind.Offer, Sdp = offerSdp, Video = call.Video },
-            cancellationToken);
     }
+
+    /// <summary>Offers a participant who joined a connection; not sent when their own offer won in the meantime (see <see cref="IsOfferingTo"/>).</summary>
+    public Task SendGroupCallOfferAsync(byte[] callId, string participantAccountId, string offerSdp, CancellationToken cancellationToken = default) =>
+        FindGroupCall(callId) is { } call && IsOfferingTo(callId, participantAccountId)
+            ? SendToParticipantAsync(call, participantAccountId, new CallMessage { Kind = CallMessage.Types.Kind.Offer, Sdp = offerSdp, Video = call.Video },
+                cancellationToken)
+            : Task.CompletedTask;
 
     public Task SendGroupCallAnswerAsync(byte[] callId, string participantAccountId, string answerSdp, CancellationToken cancellationToken = default) =>
         FindGroupCall(callId) is { } call
@@ -171,6 +183,11 @@ public sealed partial class ParleyClient
                 {
                     call.Participants[senderAccount] = senderNumber;
                     connect = call.JoinedAt is not null;
+                    if (connect)
+                    {
+                        // Marked now, not when our offer goes out: their offer may arrive first, and both sides must agree who yields.
+                        call.OfferedTo.Add(senderAccount);
+                    }
                 }
                 if (connect)
                 {
@@ -191,6 +208,10 @@ public sealed partial class ParleyClient
                 GroupCallOfferReceived?.Invoke(new GroupCallDescription(from, message.Sdp));
                 return;
             case CallMessage.Types.Kind.Answer when call is { JoinedAt: not null }:
+                lock (call)
+                {
+                    call.OfferedTo.Remove(senderAccount);
+                }
                 GroupCallAnswerReceived?.Invoke(new GroupCallDescription(from, message.Sdp));
                 return;
             case CallMessage.Types.Kind.Ice when call is { JoinedAt: not null }:
@@ -353,7 +374,10 @@ public sealed partial class ParleyClient
         /// <summary>Account id to number of everyone else known to be in the call.</summary>
         public Dictionary<string, string> Participants { get; } = [];
 
-        /// <summary>Participants we sent an offer to and have no answer from yet (for simultaneous offers).</summary>
+        /// <summary>
+        /// Participants we offer a connection to and have no answer from yet: added when their JOIN
+        /// arrives while we are in the call, removed by their answer, by their offer winning over ours, or when they leave.
+        /// </summary>
         public HashSet<string> OfferedTo { get; } = [];
     }
 }

@@ -83,8 +83,8 @@ public sealed partial class ChatSession
         }
         try
         {
-            var offer = await calls.InvokeAsync<string>("createOffer", chat.Number, await IceServersJsonAsync(), RelayCalls);
-            if (Call != call)
+            var offer = await calls.InvokeAsync<string?>("createOffer", chat.Number, await IceServersJsonAsync(), RelayCalls);
+            if (Call != call || offer is null)
             {
                 return; // hung up meanwhile
             }

@@ -89,8 +89,18 @@ public sealed partial class ChatSession
             return;
         }
         AddPeer(call, joined);
-        var offer = await (await CallsAsync()).InvokeAsync<string>("createOffer", joined.Number, await IceServersJsonAsync(), RelayCalls);
-        await client.SendGroupCallOfferAsync(callId, joined.AccountId, offer);
+        var calls = await CallsAsync();
+        var iceServers = await IceServersJsonAsync();
+        // If they joined at the same moment, their offer may have won while we waited: we answered it,
+        // and an offer now would replace that connection with one nobody answers.
+        if (!client.IsOfferingTo(callId, joined.AccountId))
+        {
+            return;
+        }
+        if (await calls.InvokeAsync<string?>("createOffer", joined.Number, iceServers, RelayCalls) is { } offer)
+        {
+            await client.SendGroupCallOfferAsync(callId, joined.AccountId, offer);
+        }
     }
 
     /// <summary>We joined: everyone already in offers us a connection, and we answer each.</summary>

@@ -146,4 +146,43 @@ public sealed class GroupCallSignalingTests(LinkingServerFixture fixture) : ICla
         Assert.Equal((CallOutcome.Missed, group.GroupId), (erinRecord.Outcome, erinRecord.GroupId));
         Assert.Equal(CallOutcome.Missed, (await erin.Client.GetCallHistoryAsync())[0].Outcome);
     }
+    [Fact]
+    public async Task Two_members_joining_at_once_end_up_with_one_offer_and_one_answer_between_them()
+    {
+        var alice = await MemberAsync();
+        var (bob, carol) = (await MemberAsync(), await MemberAsync());
+        var group = await alice.Client.CreateGroupAsync("Trio", [bob.Number, carol.Number]);
+        await NextAsync(bob.Changes, "the group reaching Bob");
+        await NextAsync(carol.Changes, "the group reaching Carol");
+        var callId = await alice.Client.StartGroupCallAsync(group.GroupId, video: false);
+        await NextAsync(bob.Ringing, "the call ringing at Bob");
+        await NextAsync(carol.Ringing, "the call ringing at Carol");
+
+        // Both pick up at the same moment: each is in the call when the other's JOIN arrives, so each would offer.
+        await Task.WhenAll(bob.Client.JoinGroupCallAsync(callId), carol.Client.JoinGroupCallAsync(callId));
+        await NextAsync(bob.Joined, "Carol joining, at Bob");
+        await NextAsync(carol.Joined, "Bob joining, at Carol");
+        var (keeps, yields) = string.CompareOrdinal(bob.Client.AccountId, carol.Client.AccountId) < 0 ? (bob, carol) : (carol, bob);
+        Assert.True(keeps.Client.IsOfferingTo(callId, yields.Client.AccountId));
+        Assert.True(yields.Client.IsOfferingTo(callId, keeps.Client.AccountId));
+
+        // The one that keeps its offer sends it first; the other, still creating its own, gets it, answers it and drops its own.
+        await keeps.Client.SendGroupCallOfferAsync(callId, yields.Client.AccountId, "offer from the keeper");
+        Assert.Equal("offer from the keeper", (await NextAsync(yields.Offers, "the keeper's offer")).Sdp);
+        Assert.False(yields.Client.IsOfferingTo(callId, keeps.Client.AccountId));
+        await yields.Client.SendGroupCallAnswerAsync(callId, keeps.Client.AccountId, "answer to the keeper");
+        Assert.Equal("answer to the keeper", (await NextAsync(keeps.Answers, "the answer at the keeper")).Sdp);
+        Assert.False(keeps.Client.IsOfferingTo(callId, yields.Client.AccountId));
+
+        // Its own offer, finished late, is not sent: it would replace the connection just answered.
+        await yields.Client.SendGroupCallOfferAsync(callId, keeps.Client.AccountId, "late offer, must not go out");
+        await yields.Client.SendGroupCallIceCandidatesAsync(callId, keeps.Client.AccountId, [new IceCandidate { Candidate = "candidate:1 1 udp 1 192.0.2.8 5000 typ host", SdpMid = "0" }]);
+        await NextAsync(keeps.Ice, "the ICE candidate sent after the late offer");
+        Assert.False(keeps.Offers.Reader.TryRead(out var late), $"the keeper also got an offer: {late?.Sdp}");
+
+        await yields.Client.LeaveGroupCallAsync(callId);
+        await NextAsync(keeps.Left, "the other leaving");
+        await alice.Client.LeaveGroupCallAsync(callId);
+        await keeps.Client.LeaveGroupCallAsync(callId);
+    }
 }

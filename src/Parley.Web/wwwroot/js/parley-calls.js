@@ -54,12 +54,20 @@ export async function openMedia(video) {
   }
 }
 
-/** Caller side (and group participants already in the call): a new connection and its offer. */
+/**
+ * Caller side (and group participants already in the call): a new connection and its offer; null
+ * when the connection was replaced meanwhile (the other side's own offer won and was answered).
+ */
 export async function createOffer(key, iceServersJson, relayOnly) {
   const peer = newPeer(key, JSON.parse(iceServersJson), relayOnly);
-  const offer = await peer.pc.createOffer();
-  await peer.pc.setLocalDescription(offer);
-  return peer.pc.localDescription.sdp;
+  try {
+    const offer = await peer.pc.createOffer();
+    await peer.pc.setLocalDescription(offer);
+  } catch (error) {
+    if (peers.get(key) !== peer) return null;
+    throw error;
+  }
+  return peers.get(key) === peer ? peer.pc.localDescription.sdp : null;
 }
 
 /** Callee side: a new connection from the other side's offer; returns the answer. */
