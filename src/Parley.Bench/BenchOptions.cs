@@ -102,9 +102,9 @@ public sealed class BenchOptions
         {
             throw new ArgumentException($"Unknown option --{values.Keys.First()}.\n{Usage}");
         }
-        if (options.Users < 2 || options.Rate <= 0 || options.Seconds <= 0 || options.Payload < 16 || options.SourceAddresses is < 1 or > 254)
+        if (options.Users < 2 || options.Rate <= 0 || options.Seconds <= 0 || options.Payload < Traffic.StampBytes || options.SourceAddresses is < 1 or > 254)
         {
-            throw new ArgumentException($"Out of range: users >= 2, rate > 0, seconds > 0, payload >= 16, source-addresses 1..254.\n{Usage}");
+            throw new ArgumentException($"Out of range: users >= 2, rate > 0, seconds > 0, payload >= {Traffic.StampBytes}, source-addresses 1..254.\n{Usage}");
         }
         return options;
     }

@@ -48,12 +48,11 @@ public sealed class EndToEndPairs(BenchOptions options)
             var recipient = clients[(int)((k % pairs + (pairs / 2)) % pairs)];
             _ = SendAsync(sender, recipient.Number, string.Create(CultureInfo.InvariantCulture, $"{scheduled} {k} {padding}"));
         });
-        var sending = measurement.Elapsed;
         await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent),
-            TimeSpan.FromSeconds(15));
+            Traffic.DrainTimeout);
         var resources = measurement.Stop();
         var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
-            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), sending, _latency.Summarize(), null, resources);
+            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, resources);
         summary.Print();
         return summary;
     }

@@ -61,15 +61,14 @@ public sealed class GroupWorkload(BenchOptions options)
             var sender = members[(int)(k / groups.Length % members.Count)];
             _ = SendAsync(sender, groupId, Traffic.Stamp(payload, scheduled, k));
         });
-        var sending = measurement.Elapsed;
         await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent) * (options.Members - 1),
-            TimeSpan.FromSeconds(15));
+            Traffic.DrainTimeout);
         var resources = measurement.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
         var sent = Interlocked.Read(ref _sent);
         var summary = RunSummary.Create("group", options, total, sent, Interlocked.Read(ref _sendErrors), Interlocked.Read(ref _received),
-            sent * (options.Members - 1), sending, _latency.Summarize(), _lastRecipient.Summarize(), resources);
+            sent * (options.Members - 1), _latency.Summarize(), _lastRecipient.Summarize(), resources);
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;
@@ -77,11 +76,10 @@ public sealed class GroupWorkload(BenchOptions options)
 
     private void OnEnvelope(Envelope envelope)
     {
-        if (envelope.Type != EnvelopeType.SenderKeyMessage)
+        if (envelope.Type != EnvelopeType.SenderKeyMessage || Traffic.ReadStamp(envelope.Content.Span) is not (var scheduled, var sequence))
         {
             return;
         }
-        var (scheduled, sequence) = Traffic.ReadStamp(envelope.Content.Span);
         var micros = (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds;
         _latency.Record(micros);
         Interlocked.Increment(ref _received);

@@ -18,6 +18,7 @@ public sealed class PairsWorkload(BenchOptions options)
     private long _sendErrors;
     private long _outstanding;
     private long _received;
+    private long _receipted;
 
     public async Task<RunSummary> RunAsync()
     {
@@ -41,14 +42,15 @@ public sealed class PairsWorkload(BenchOptions options)
             var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
             _ = SendAsync(sender, recipient, Traffic.Stamp(payload, scheduled, k));
         });
-        var sending = measurement.Elapsed;
-        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent),
-            TimeSpan.FromSeconds(10));
+        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent)
+            // The senders' delivery receipts are part of the work a delivery costs.
+            && Interlocked.Read(ref _receipted) >= Interlocked.Read(ref _sent),
+            Traffic.DrainTimeout);
         var result = measurement.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
         var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
-            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), sending, _latency.Summarize(), null, result);
+            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, result);
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;
@@ -56,11 +58,14 @@ public sealed class PairsWorkload(BenchOptions options)
 
     private void OnEnvelope(Envelope envelope)
     {
-        if (envelope.Type == EnvelopeType.Ciphertext)
+        if (envelope.Type == EnvelopeType.Ciphertext && Traffic.ReadStamp(envelope.Content.Span) is (var scheduled, _))
         {
-            var (scheduled, _) = Traffic.ReadStamp(envelope.Content.Span);
             _latency.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
             Interlocked.Increment(ref _received);
+        }
+        else if (envelope.Type == EnvelopeType.DeliveryReceipt)
+        {
+            Interlocked.Add(ref _receipted, envelope.ReceiptedMessageIds.Count);
         }
     }
 

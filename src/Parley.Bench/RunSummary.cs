@@ -20,21 +20,22 @@ public sealed class Measurement
 
     public static Measurement Start(int? serverPid) => new(serverPid);
 
-    public TimeSpan Elapsed => _clock.Elapsed;
-
     public MeasuredResources Stop()
     {
         var elapsed = _clock.Elapsed.TotalSeconds;
         var server = ProcessStats.Read(_serverPid);
         var self = ProcessStats.Self();
         var serverCpuSeconds = _serverBefore is null || server is null ? (double?)null : (server.CpuTime - _serverBefore.CpuTime).TotalSeconds;
-        return new MeasuredResources(serverCpuSeconds / elapsed, serverCpuSeconds, server?.RssBytes, (self.CpuTime - _selfBefore.CpuTime).TotalSeconds / elapsed, ProcessStats.LoadAverage());
+        return new MeasuredResources(elapsed, serverCpuSeconds / elapsed, serverCpuSeconds, server?.RssBytes, (self.CpuTime - _selfBefore.CpuTime).TotalSeconds / elapsed, ProcessStats.LoadAverage());
     }
 }
 
-/// <summary>CPU as a fraction of one core (1.0 = one core busy) over the run; the 1-minute load average at its end.</summary>
+/// <summary>
+/// Seconds from the first send until the last delivery arrived (or the drain wait gave up); CPU as a
+/// fraction of one core (1.0 = one core busy) over that time; the 1-minute load average at its end.
+/// </summary>
 /// <remarks>Server CPU seconds stay comparable on a busy machine, where the fraction and the latencies do not.</remarks>
-public sealed record MeasuredResources(double? ServerCpu, double? ServerCpuSeconds, long? ServerRssBytes, double BenchCpu, double LoadAverage);
+public sealed record MeasuredResources(double Seconds, double? ServerCpu, double? ServerCpuSeconds, long? ServerRssBytes, double BenchCpu, double LoadAverage);
 
 /// <summary>The result of a pairs or group run, printed for people and as one JSON line.</summary>
 public sealed record RunSummary(string Workload, int Users, int? Members, bool E2e, double Rate, double Seconds, int Payload,
@@ -43,9 +44,9 @@ public sealed record RunSummary(string Workload, int Users, int? Members, bool E
     double BenchCpu, double LoadAverage)
 {
     public static RunSummary Create(string workload, BenchOptions options, long offered, long sent, long sendErrors, long received, long expected,
-        TimeSpan sending, LatencySummary latency, LatencySummary? lastRecipient, MeasuredResources resources) =>
+        LatencySummary latency, LatencySummary? lastRecipient, MeasuredResources resources) =>
         new(workload, options.Users, workload == "group" ? options.Members : null, options.EndToEnd, options.Rate, options.Seconds, options.Payload,
-            offered, sent, sendErrors, expected, received, Math.Max(0, expected - received), received / sending.TotalSeconds, latency, lastRecipient,
+            offered, sent, sendErrors, expected, received, Math.Max(0, expected - received), received / resources.Seconds, latency, lastRecipient,
             resources.ServerCpu, received == 0 ? null : resources.ServerCpuSeconds * 1e6 / received, resources.ServerRssBytes,
             resources.BenchCpu, resources.LoadAverage);
 
