@@ -111,5 +111,7 @@ internal static class ClientSchema
         ("messages", "attachment", "BLOB"),        // issue 8: a serialized parley.content.v1.Attachment
         ("group_messages", "attachment", "BLOB"),
         ("calls", "group_id", "TEXT"),              // issue 9: group calls
+        ("messages", "quote", "BLOB"),             // replies: a serialized parley.content.v1.Quote
+        ("group_messages", "quote", "BLOB"),
     ];
 }

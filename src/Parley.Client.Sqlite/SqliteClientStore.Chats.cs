@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Parley.Client.Media;
+using Parley.Client.Messaging;
 using Parley.Client.Storage;
 
 namespace Parley.Client.Sqlite;
@@ -7,7 +8,7 @@ namespace Parley.Client.Sqlite;
 /// <summary>Contacts and message history.</summary>
 public sealed partial class SqliteClientStore
 {
-    private const string MessageColumns = "message_id, peer_account, peer_number, direction, text, timestamp, status, attachment";
+    private const string MessageColumns = "message_id, peer_account, peer_number, direction, text, timestamp, status, attachment, quote";
 
     public async Task<Contact?> FindContactByNumberAsync(string number) =>
         (await QueryAsync("SELECT number, account_id, identity_changed_at FROM contacts WHERE number = $number", ReadContact, ("$number", number))).SingleOrDefault();
@@ -33,10 +34,11 @@ public sealed partial class SqliteClientStore
         ArgumentNullException.ThrowIfNull(message);
         return await ExecuteAsync($"""
             INSERT OR IGNORE INTO messages ({MessageColumns})
-            VALUES ($id, $peer, $number, $direction, $text, $timestamp, $status, $attachment)
+            VALUES ($id, $peer, $number, $direction, $text, $timestamp, $status, $attachment, $quote)
             """,
             ("$id", message.MessageId), ("$peer", message.PeerAccountId), ("$number", message.PeerNumber), ("$direction", (int)message.Direction),
-            ("$text", message.Text), ("$timestamp", message.Timestamp), ("$status", (int)message.Status), ("$attachment", message.Attachment?.Serialize())) == 1;
+            ("$text", message.Text), ("$timestamp", message.Timestamp), ("$status", (int)message.Status), ("$attachment", message.Attachment?.Serialize()),
+            ("$quote", message.Quote?.Serialize())) == 1;
     }
 
     public async Task<bool> HasMessageAsync(string peerAccountId, MessageDirection direction, byte[] messageId) =>
@@ -68,8 +70,8 @@ public sealed partial class SqliteClientStore
             """, r =>
             {
                 var last = ReadMessage(r);
-                var contact = new Contact(r.IsDBNull(8) ? last.PeerNumber : r.GetString(8), last.PeerAccountId, r.IsDBNull(9) ? null : r.GetInt64(9));
-                return new ChatSummary(contact, last, r.GetInt32(10));
+                var contact = new Contact(r.IsDBNull(9) ? last.PeerNumber : r.GetString(9), last.PeerAccountId, r.IsDBNull(10) ? null : r.GetInt64(10));
+                return new ChatSummary(contact, last, r.GetInt32(11));
             });
 
     private static Contact ReadContact(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2));
@@ -78,5 +80,6 @@ public sealed partial class SqliteClientStore
         (byte[])r[0], r.GetString(1), r.GetString(2), (MessageDirection)r.GetInt32(3), r.GetString(4), r.GetInt64(5), (MessageStatus)r.GetInt32(6))
     {
         Attachment = MediaAttachment.Deserialize(r.IsDBNull(7) ? null : (byte[])r[7]),
+        Quote = MessageQuote.Deserialize(r.IsDBNull(8) ? null : (byte[])r[8]),
     };
 }

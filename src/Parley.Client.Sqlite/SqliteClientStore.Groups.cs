@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Parley.Client.Media;
+using Parley.Client.Messaging;
 using Parley.Client.Storage;
 
 namespace Parley.Client.Sqlite;
@@ -8,7 +9,7 @@ namespace Parley.Client.Sqlite;
 /// <summary>Groups, group history, per-member receipts and group messages waiting for a sender key.</summary>
 public sealed partial class SqliteClientStore
 {
-    private const string GroupMessageColumns = "group_id, message_id, sender_account, sender_number, direction, text, timestamp, status, attachment";
+    private const string GroupMessageColumns = "group_id, message_id, sender_account, sender_number, direction, text, timestamp, status, attachment, quote";
 
     // The group row is one JSON document: it is always read and written whole, and new fields need no migration.
     private static readonly JsonSerializerOptions GroupJson = new(JsonSerializerDefaults.Web);
@@ -31,11 +32,11 @@ public sealed partial class SqliteClientStore
         ArgumentNullException.ThrowIfNull(message);
         return await ExecuteAsync($"""
             INSERT OR IGNORE INTO group_messages ({GroupMessageColumns})
-            VALUES ($group, $id, $sender, $number, $direction, $text, $timestamp, $status, $attachment)
+            VALUES ($group, $id, $sender, $number, $direction, $text, $timestamp, $status, $attachment, $quote)
             """,
             ("$group", message.GroupId), ("$id", message.MessageId), ("$sender", message.SenderAccountId), ("$number", message.SenderNumber),
             ("$direction", (int)message.Direction), ("$text", message.Text), ("$timestamp", message.Timestamp), ("$status", (int)message.Status),
-            ("$attachment", message.Attachment?.Serialize())) == 1;
+            ("$attachment", message.Attachment?.Serialize()), ("$quote", message.Quote?.Serialize())) == 1;
     }
 
     public async Task<bool> HasGroupMessageAsync(string groupId, string senderAccountId, byte[] messageId) =>
@@ -90,5 +91,6 @@ public sealed partial class SqliteClientStore
         reader.GetString(5), reader.GetInt64(6), (MessageStatus)reader.GetInt32(7))
     {
         Attachment = MediaAttachment.Deserialize(reader.IsDBNull(8) ? null : (byte[])reader[8]),
+        Quote = MessageQuote.Deserialize(reader.IsDBNull(9) ? null : (byte[])reader[9]),
     };
 }

@@ -24,7 +24,7 @@ public sealed partial class ParleyClient
         var contact = await ResolveAsync(number, cancellationToken);
         var recipients = (await DevicesOfAsync(contact.AccountId, cancellationToken)).Count + await OwnOtherDeviceCountAsync();
         var attachment = await UploadMediaAsync(media, recipients, progress, cancellationToken);
-        return await SendDataAsync(number, caption ?? "", attachment, cancellationToken);
+        return await SendDataAsync(number, caption ?? "", attachment, null, cancellationToken);
     }
 
     /// <summary>Like <see cref="SendMediaAsync"/>, to a group (one upload; the key goes inside the Sender Keys message).</summary>
@@ -39,7 +39,7 @@ public sealed partial class ParleyClient
             recipients += Math.Max(1, (await _store.ListSessionDevicesAsync(member.AccountId)).Count);
         }
         var attachment = await UploadMediaAsync(media, recipients, progress, cancellationToken);
-        return await SendGroupDataAsync(groupId, caption ?? "", attachment, cancellationToken);
+        return await SendGroupDataAsync(groupId, caption ?? "", attachment, null, cancellationToken);
     }
 
     /// <summary>

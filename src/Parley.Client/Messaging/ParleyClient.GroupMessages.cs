@@ -34,9 +34,23 @@ public sealed partial class ParleyClient
     /// <exception cref="NotAGroupMemberException">We left or were removed.</exception>
     /// <exception cref="SendFailedException">The server refused it (e.g. only admins may send).</exception>
     public Task<GroupMessage> SendGroupTextAsync(string groupId, string text, CancellationToken cancellationToken = default) =>
-        SendGroupDataAsync(groupId, text, null, cancellationToken);
+        SendGroupDataAsync(groupId, text, null, null, cancellationToken);
 
-    private async Task<GroupMessage> SendGroupDataAsync(string groupId, string text, Media.MediaAttachment? attachment, CancellationToken cancellationToken)
+    /// <summary>Like <see cref="SendGroupTextAsync(string, string, CancellationToken)"/>, as a reply to the group message <paramref name="replyTo"/> (its id).</summary>
+    /// <exception cref="ArgumentException"><paramref name="replyTo"/> is not among the group's recent history.</exception>
+    public async Task<GroupMessage> SendGroupTextAsync(string groupId, string text, byte[]? replyTo, CancellationToken cancellationToken = default)
+    {
+        MessageQuote? quote = null;
+        if (replyTo is not null)
+        {
+            var original = Original(await _store.GetGroupHistoryAsync(groupId), m => m.MessageId, replyTo);
+            quote = MessageQuote.Of(original.MessageId, original.SenderAccountId, original.SenderNumber, original.Text, original.Attachment);
+        }
+        return await SendGroupDataAsync(groupId, text, null, quote, cancellationToken);
+    }
+
+    private async Task<GroupMessage> SendGroupDataAsync(string groupId, string text, Media.MediaAttachment? attachment, MessageQuote? quote,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         await _groupSending.WaitAsync(cancellationToken);
@@ -53,13 +67,17 @@ public sealed partial class ParleyClient
             var content = new Content
             {
                 SenderNumber = Number,
-                Data = new DataMessage { Text = text, Timestamp = timestamp, Group = new GroupContext { GroupId = groupId }, Attachment = attachment?.ToProto() },
+                Data = new DataMessage
+                {
+                    Text = text, Timestamp = timestamp, Group = new GroupContext { GroupId = groupId }, Attachment = attachment?.ToProto(), Quote = quote?.ToProto(),
+                },
             };
             var ciphertext = await _store.AtomicallyAsync(async () =>
                 (await new GroupCipher(_protocol).EncryptAsync(OwnAddress, distributionId, ContentPadding.Pad(content))).Serialize());
             var message = new GroupMessage(groupId, messageId, AccountId, Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending)
             {
                 Attachment = attachment,
+                Quote = quote,
             };
             await _store.AddGroupMessageAsync(message);
             try
@@ -211,6 +229,7 @@ public sealed partial class ParleyClient
                     content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, outgoing ? MessageStatus.Sent : MessageStatus.Received)
                 {
                     Attachment = Media.MediaAttachment.FromProto(content.Data.Attachment),
+                    Quote = await ReceivedQuoteAsync(content.Data.Quote),
                 };
                 return await _store.AddGroupMessageAsync(message) ? message : null;
             });

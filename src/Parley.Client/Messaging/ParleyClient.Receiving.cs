@@ -175,7 +175,11 @@ public sealed partial class ParleyClient
                 return null;
             }
             var copy = new StoredMessage(sent.MessageId.ToByteArray(), peer.AccountId, peer.Number, MessageDirection.Outgoing,
-                sent.Message.Text, sent.Message.Timestamp, MessageStatus.Sent) { Attachment = Media.MediaAttachment.FromProto(sent.Message.Attachment) };
+                sent.Message.Text, sent.Message.Timestamp, MessageStatus.Sent)
+            {
+                Attachment = Media.MediaAttachment.FromProto(sent.Message.Attachment),
+                Quote = await ReceivedQuoteAsync(sent.Message.Quote),
+            };
             return await _store.AddMessageAsync(copy) ? copy : null;
         }
         if (content.BodyCase == Content.BodyOneofCase.History && envelope.SourceAccount == AccountId)
@@ -197,6 +201,7 @@ public sealed partial class ParleyClient
             content.Data.Text, content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, MessageStatus.Received)
         {
             Attachment = Media.MediaAttachment.FromProto(content.Data.Attachment),
+            Quote = await ReceivedQuoteAsync(content.Data.Quote),
         };
         return await _store.AddMessageAsync(message) ? message : null;
     }

@@ -28,18 +28,39 @@ public sealed partial class ParleyClient
     /// <exception cref="SendFailedException">The device list kept changing, or the server refused the message.</exception>
     /// <exception cref="HttpRequestException">The server cannot be reached (REST).</exception>
     public Task<StoredMessage> SendTextAsync(string number, string text, CancellationToken cancellationToken = default) =>
-        SendDataAsync(number, text, null, cancellationToken);
+        SendDataAsync(number, text, null, null, cancellationToken);
 
-    private async Task<StoredMessage> SendDataAsync(string number, string text, Media.MediaAttachment? attachment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="SendTextAsync(string, string, CancellationToken)"/>, as a reply to the message
+    /// <paramref name="replyTo"/> (its id) in the chat with <paramref name="number"/>: both sides show
+    /// it quoted above the text. The quote travels inside the encrypted message.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="replyTo"/> is not among the chat's recent history.</exception>
+    public async Task<StoredMessage> SendTextAsync(string number, string text, byte[]? replyTo, CancellationToken cancellationToken = default)
+    {
+        MessageQuote? quote = null;
+        if (replyTo is not null)
+        {
+            var contact = await ResolveAsync(number, cancellationToken);
+            var original = Original(await _store.GetHistoryAsync(contact.AccountId), m => m.MessageId, replyTo);
+            var (author, authorNumber) = original.Direction == MessageDirection.Outgoing ? (AccountId, Number) : (original.PeerAccountId, original.PeerNumber);
+            quote = MessageQuote.Of(original.MessageId, author, authorNumber, original.Text, original.Attachment);
+        }
+        return await SendDataAsync(number, text, null, quote, cancellationToken);
+    }
+
+    private async Task<StoredMessage> SendDataAsync(string number, string text, Media.MediaAttachment? attachment, MessageQuote? quote,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         var contact = await ResolveAsync(number, cancellationToken);
         var messageId = RandomNumberGenerator.GetBytes(16);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var data = new DataMessage { Text = text, Timestamp = timestamp, Attachment = attachment?.ToProto() };
+        var data = new DataMessage { Text = text, Timestamp = timestamp, Attachment = attachment?.ToProto(), Quote = quote?.ToProto() };
         var message = new StoredMessage(messageId, contact.AccountId, contact.Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending)
         {
             Attachment = attachment,
+            Quote = quote,
         };
         await _store.AddMessageAsync(message);
 

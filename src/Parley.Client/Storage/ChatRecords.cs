@@ -40,6 +40,9 @@ public sealed record StoredMessage(
     /// <summary>The file this message carries (then <see cref="Text"/> is its caption), or null.</summary>
     public Media.MediaAttachment? Attachment { get; init; }
 
+    /// <summary>The message this one replies to, shown as a quoted block above <see cref="Text"/>, or null.</summary>
+    public Messaging.MessageQuote? Quote { get; init; }
+
     public override string ToString() => $"{Direction} {Convert.ToHexString(MessageId)} {Status}";
 }
 
