@@ -115,6 +115,7 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
         // Nobody answers a video call within the (test-short) ring time.
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Video call" }).ClickAsync();
         await Assertions.Expect(incoming).ToContainTextAsync("Incoming video call");
+        output.WriteLine("second call, session already set up: " + await RingTimesAsync(alice, bob));
         await Assertions.Expect(CallStatus(alice)).ToHaveTextAsync("No answer", new() { Timeout = 15_000 });
         await Assertions.Expect(incoming).ToHaveCountAsync(0);
         await Assertions.Expect(alice.Page.Locator(".system-event").Last).ToHaveTextAsync("Outgoing video call · no answer");
@@ -230,10 +231,23 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
     /// <summary>Call setup as the browsers saw it (one machine, one clock): click → ringing on the callee, answer → media connected.</summary>
     private static async Task<string> SetupTimesAsync(WebUser caller, WebUser callee)
     {
+        var connected = await caller.Page.EvaluateAsync<double>("() => window.parleyMetrics.connectedAt");
+        var started = await caller.Page.EvaluateAsync<double>("() => window.parleyMetrics.callStartedAt");
+        return $"{await RingTimesAsync(caller, callee)}; click → connected (incl. answering) {connected - started:F0} ms";
+    }
+
+    /// <summary>Click → ringing on the callee, and where that time went.</summary>
+    private static async Task<string> RingTimesAsync(WebUser caller, WebUser callee)
+    {
+        // The server's "sent" may reach the caller just after the callee already rings.
+        await caller.Page.WaitForFunctionAsync("() => window.parleyMetrics.ringSentAt >= window.parleyMetrics.callStartedAt");
         var started = await caller.Page.EvaluateAsync<double>("() => window.parleyMetrics.callStartedAt");
         var ringing = await callee.Page.EvaluateAsync<double>("() => window.parleyMetrics.ringingAt");
-        var connected = await caller.Page.EvaluateAsync<double>("() => window.parleyMetrics.connectedAt");
-        return $"call setup: click → ringing on the callee {ringing - started:F0} ms; click → connected (incl. answering) {connected - started:F0} ms";
+        var steps = await caller.Page.EvaluateAsync<double[]?>("() => window.parleyMetrics.ringSentAt ? [window.parleyMetrics.offerCreatedAt, window.parleyMetrics.ringSentAt, window.parleyMetrics.mediaOpenAt ?? 0] : null");
+        var split = steps is [var offer, var sent, var media]
+            ? $" (offer {offer - started:F0} ms, encrypt + send until the server acked {sent - offer:F0} ms, to the callee's ring {ringing - sent:F0} ms; {(media >= started ? $"camera and microphone open after {media - started:F0} ms" : "camera and microphone still opening")}, in parallel)"
+            : "";
+        return $"call setup: click → ringing on the callee {ringing - started:F0} ms{split}";
     }
 
     private sealed record PeerStats(string Peer, string State, long AudioBytesReceived, long VideoBytesReceived, long FramesDecoded,

@@ -58,7 +58,11 @@ public sealed partial class ChatSession
         AttachGroupCalls(client);
     }
 
-    /// <summary>Calls the other person of a 1:1 chat: camera and microphone, the WebRTC offer, then ring all their devices.</summary>
+    /// <summary>
+    /// Calls the other person of a 1:1 chat: the WebRTC offer, then ring all their devices, while
+    /// the camera and microphone open in parallel (their tracks join the connection when ready).
+    /// Opening a camera can take longer than the whole ring, so waiting for it first would delay it.
+    /// </summary>
     public async Task StartCallAsync(ChatRef chat, bool video)
     {
         if (Call is not null || Client is not { } client)
@@ -76,19 +80,17 @@ public sealed partial class ChatSession
         Notify();
         var calls = await CallsAsync();
         await calls.InvokeVoidAsync("mark", "callStartedAt");
-        if (!await calls.InvokeAsync<bool>("openMedia", video))
-        {
-            await FinishAsync(call, video ? "Parley can't use your camera or microphone" : "Parley can't use your microphone");
-            return;
-        }
+        var media = calls.InvokeAsync<bool>("openMedia", video).AsTask();
         try
         {
-            var offer = await calls.InvokeAsync<string?>("createOffer", chat.Number, await IceServersJsonAsync(), RelayCalls);
+            var offer = await calls.InvokeAsync<string?>("createOffer", chat.Number, await IceServersJsonAsync(), RelayCalls, video);
             if (Call != call || offer is null)
             {
                 return; // hung up meanwhile
             }
+            await calls.InvokeVoidAsync("mark", "offerCreatedAt");
             call.CallId = await client.StartCallAsync(chat.Number!, offer, video);
+            await calls.InvokeVoidAsync("mark", "ringSentAt");
             foreach (var (_, json) in call.EarlyCandidates)
             {
                 await client.SendIceCandidatesAsync(call.CallId, ParseCandidates(json));
@@ -98,10 +100,20 @@ public sealed partial class ChatSession
         catch (UnknownNumberException)
         {
             await FinishAsync(call, $"Nobody uses Parley with the number {chat.Number}");
+            return;
         }
         catch (Exception error) when (error is HttpRequestException or ParleyApiException or SendFailedException or OperationCanceledException)
         {
             await FinishAsync(call, "Couldn't call: you're offline");
+            return;
+        }
+        if (!await media && Call == call)
+        {
+            if (call.CallId is { } callId)
+            {
+                await client.HangUpAsync(callId); // stop their phone ringing for a call we cannot hold
+            }
+            await FinishAsync(call, video ? "Parley can't use your camera or microphone" : "Parley can't use your microphone");
         }
     }
 

@@ -41,11 +41,17 @@ export function mark(name) {
   window.parleyMetrics[name] = Date.now();
 }
 
-/** Opens the microphone (and the camera for a video call); false when the user or the browser refused. */
+/**
+ * Opens the microphone (and the camera for a video call); false when the user or the browser
+ * refused. A caller's connection may already exist (it rings while the camera opens): the tracks
+ * then go into its senders, no renegotiation needed.
+ */
 export async function openMedia(video) {
   if (local) return true;
   try {
     local = await navigator.mediaDevices.getUserMedia({ audio: true, video: video ? { width: 1280, height: 720 } : false });
+    mark('mediaOpenAt');
+    for (const peer of peers.values()) await useLocalTracks(peer);
     attach();
     return true;
   } catch (error) {
@@ -58,8 +64,8 @@ export async function openMedia(video) {
  * Caller side (and group participants already in the call): a new connection and its offer; null
  * when the connection was replaced meanwhile (the other side's own offer won and was answered).
  */
-export async function createOffer(key, iceServersJson, relayOnly) {
-  const peer = newPeer(key, JSON.parse(iceServersJson), relayOnly);
+export async function createOffer(key, iceServersJson, relayOnly, video) {
+  const peer = newPeer(key, JSON.parse(iceServersJson), relayOnly, video);
   try {
     const offer = await peer.pc.createOffer();
     await peer.pc.setLocalDescription(offer);
@@ -208,7 +214,7 @@ export async function stats() {
 // For tests and for "what is my call doing" in the developer console: numbers only, no SDP or addresses.
 window.parleyCalls = { stats };
 
-function newPeer(key, iceServers, relayOnly) {
+function newPeer(key, iceServers, relayOnly, video) {
   const old = peers.get(key);
   if (old) {
     // Replaced (e.g. a group participant who rejoined); candidates that already arrived for the new one stay.
@@ -222,9 +228,15 @@ function newPeer(key, iceServers, relayOnly) {
   const stream = new MediaStream();
   const peer = { pc, stream, gathered: {}, level: 0, goodSamples: 0, outgoing: [], flushTimer: 0, audioSender: null, videoSender: null };
   peers.set(key, peer);
-  for (const track of local?.getTracks() ?? []) {
-    const sender = pc.addTrack(track, local);
-    if (track.kind === 'audio') peer.audioSender = sender; else peer.videoSender = sender;
+  if (local) {
+    for (const track of local.getTracks()) {
+      const sender = pc.addTrack(track, local);
+      if (track.kind === 'audio') peer.audioSender = sender; else peer.videoSender = sender;
+    }
+  } else if (video !== undefined) {
+    // A caller whose camera is still opening: offer the media lines now, the tracks follow (useLocalTracks).
+    peer.audioSender = pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
+    if (video) peer.videoSender = pc.addTransceiver('video', { direction: 'sendrecv' }).sender;
   }
   pc.ontrack = event => {
     stream.addTrack(event.track);
@@ -249,6 +261,13 @@ function newPeer(key, iceServers, relayOnly) {
   };
   if (!qualityTimer) qualityTimer = setInterval(adaptQuality, 2000);
   return peer;
+}
+
+async function useLocalTracks(peer) {
+  for (const track of local.getTracks()) {
+    const sender = track.kind === 'audio' ? peer.audioSender : peer.videoSender;
+    if (sender && !sender.track) await sender.replaceTrack(track);
+  }
 }
 
 function flush(key, peer) {
