@@ -25,8 +25,11 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         await alice.SendAsync("A message to scan around");
         await bob.OpenChatWithAsync(alice.Number);
         await bob.ExpectMessageAsync("A message to scan around");
+        await bob.StartReplyAsync("A message to scan around");
         await bob.SendAsync("And a reply");
         await alice.ExpectMessageAsync("And a reply");
+        await Assertions.Expect(alice.Message("And a reply").GetByTestId("quote")).ToBeVisibleAsync();
+        await alice.StartReplyAsync("And a reply"); // the reply bar is scanned too
         await ScanAsync(alice, "chats", violations);
         await ScanAsync(bob, "phone-conversation", violations);
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to chats" }).ClickAsync();

@@ -10,7 +10,8 @@ namespace Parley.Web.Session;
 
 /// <summary>One line of a chat's timeline: a message (ours, theirs, or still queued) or a group event.</summary>
 public sealed record TimelineItem(long Timestamp, string Text, MessageDirection Direction, MessageStatus Status, byte[]? MessageId,
-    string? SenderNumber, bool IsEvent = false, bool IsQueued = false, Parley.Client.Media.MediaAttachment? Attachment = null);
+    string? SenderNumber, bool IsEvent = false, bool IsQueued = false, Parley.Client.Media.MediaAttachment? Attachment = null,
+    MessageQuote? Quote = null);
 
 /// <summary>One line of the chat list.</summary>
 public sealed record ChatListItem(ChatRef Chat, string Title, string Preview, long LastAt, int Unread, MessageStatus? LastStatus, bool LastOutgoing);
@@ -25,9 +26,10 @@ public sealed partial class ChatSession
     /// </summary>
     /// <exception cref="UnknownNumberException">Nobody has this number.</exception>
     /// <exception cref="ParleyApiException">The server refused (e.g. not a member any more).</exception>
-    public async Task SendAsync(ChatRef chat, string text)
+    /// <exception cref="ArgumentException"><paramref name="replyTo"/> is no longer in the chat's history.</exception>
+    public async Task SendAsync(ChatRef chat, string text, byte[]? replyTo = null)
     {
-        var queued = new QueuedMessage(Guid.NewGuid().ToString("N"), chat.Key, text, Now);
+        var queued = new QueuedMessage(Guid.NewGuid().ToString("N"), chat.Key, text, Now, replyTo);
         if (Connection != ConnectionState.Connected || !await TrySendAsync(queued))
         {
             await Store.QueueAsync(queued);
@@ -45,11 +47,11 @@ public sealed partial class ChatSession
         {
             if (chat.IsGroup)
             {
-                await client.SendGroupTextAsync(chat.GroupId!, message.Text);
+                await client.SendGroupTextAsync(chat.GroupId!, message.Text, message.ReplyTo);
             }
             else
             {
-                await client.SendTextAsync(chat.Number!, message.Text);
+                await client.SendTextAsync(chat.Number!, message.Text, message.ReplyTo);
             }
             LastSendDuration = timing.Elapsed;
             // Exposed as window.parleyMetrics for the measurement in the README (durations, nothing secret).
@@ -96,7 +98,8 @@ public sealed partial class ChatSession
                 Notify();
             }
         }
-        catch (Exception error) when (error is ParleyApiException or UnknownNumberException or NotAGroupMemberException or GroupNotFoundException)
+        catch (Exception error) when (error is ParleyApiException or UnknownNumberException or NotAGroupMemberException or GroupNotFoundException
+            or ArgumentException)
         {
             // Undeliverable for good (e.g. removed from the group meanwhile): it stays visible as not sent.
         }
@@ -115,14 +118,14 @@ public sealed partial class ChatSession
         {
             items.AddRange((await client.GetGroupHistoryAsync(chat.GroupId!))
                 .Where(m => !Store.IsHidden(chat.Key, m.MessageId))
-                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.SenderNumber, Attachment: m.Attachment)));
+                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.SenderNumber, Attachment: m.Attachment, Quote: m.Quote)));
             items.AddRange(Store.GroupEvents(chat.GroupId!).Select(e => new TimelineItem(e.Timestamp, e.Text, MessageDirection.Incoming, MessageStatus.Received, null, null, IsEvent: true)));
         }
         else
         {
             items.AddRange((await client.GetHistoryAsync(chat.Number!))
                 .Where(m => !Store.IsHidden(chat.Key, m.MessageId))
-                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.PeerNumber, Attachment: m.Attachment)));
+                .Select(m => new TimelineItem(m.Timestamp, m.Text, m.Direction, m.Status, m.MessageId, m.PeerNumber, Attachment: m.Attachment, Quote: m.Quote)));
         }
         items.AddRange(await CallTimelineAsync(chat));
         items.AddRange(Store.Outbox.Where(q => q.Chat == chat.Key)

@@ -16,7 +16,8 @@ internal sealed record ReceiptsEntry(string GroupId, byte[] MessageId, Dictionar
 
 /// <summary>A message the user wrote while offline; sent (and removed) once the connection is back.</summary>
 /// <param name="Chat">A phone number, or "group:" + group id.</param>
-public sealed record QueuedMessage(string Id, string Chat, string Text, long CreatedAt);
+/// <param name="ReplyTo">The id of the message it replies to, or null (older outbox entries have none).</param>
+public sealed record QueuedMessage(string Id, string Chat, string Text, long CreatedAt, byte[]? ReplyTo = null);
 
 /// <summary>A line such as "+1555… added +1555…" in a group's timeline.</summary>
 public sealed record GroupEventLine(string GroupId, string Text, long Timestamp);

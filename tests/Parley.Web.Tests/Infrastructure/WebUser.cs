@@ -136,6 +136,13 @@ public sealed partial class WebUser : IAsyncDisposable
 
     public Task ExpectMessageAsync(string text) => Assertions.Expect(Message(text)).ToBeVisibleAsync();
 
+    /// <summary>Chooses Reply in the actions of a message (they show on hover): the reply bar opens above the composer.</summary>
+    public async Task StartReplyAsync(string text)
+    {
+        await Message(text).HoverAsync();
+        await Message(text).GetByRole(AriaRole.Button, new() { Name = "Reply", Exact = true }).ClickAsync();
+    }
+
     public Task ScreenshotAsync(string name) =>
         Page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, name + ".png") });
 

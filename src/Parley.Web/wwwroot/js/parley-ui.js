@@ -10,6 +10,18 @@ window.parleyUi = {
   scrollToEnd(element) {
     if (element) element.scrollTop = element.scrollHeight;
   },
+  // A click on a quote: bring the original into view and make it glow briefly. False if it is not on the page.
+  scrollToMessage(id) {
+    const target = document.getElementById(id);
+    if (!target) return false;
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    target.scrollIntoView({ block: 'center', behavior: smooth ? 'smooth' : 'auto' });
+    target.classList.remove('highlight');
+    void target.offsetWidth; // restart the animation when the same quote is clicked again
+    target.classList.add('highlight');
+    setTimeout(() => target.classList.remove('highlight'), 1600);
+    return true;
+  },
   // Enter sends, Shift+Enter starts a new line; focuses the composer.
   enterToSend(id) {
     const box = document.getElementById(id);
