@@ -51,11 +51,15 @@ public static partial class CliCommands
     {
         var number = new Argument<string>("number") { Description = "The recipient's number (E.164)" };
         var text = new Argument<string>("text") { Description = "The message" };
-        var command = new Command("send", "Encrypt and send a message; exits 0 once the server stored it (\"sent\").") { number, text };
+        var replyTo = ReplyToOption();
+        var command = new Command("send", "Encrypt and send a message; exits 0 once the server stored it (\"sent\").") { number, text, replyTo };
         command.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, session =>
-            session.SendAsync(parse.GetValue(number)!, parse.GetValue(text)!, cancellationToken)));
+            session.SendAsync(parse.GetValue(number)!, parse.GetValue(text)!, parse.GetValue(replyTo), cancellationToken)));
         return command;
     }
+
+    private static Option<string?> ReplyToOption() =>
+        new("--reply-to") { Description = "Reply to this message (its id, as `receive --json` prints it): both sides show it quoted" };
 
     private static Command Receive(Option<DirectoryInfo> profile)
     {

@@ -33,6 +33,7 @@ internal static class CliErrors
         UntrustedDeviceException untrusted => untrusted.Message,
         GroupNotFoundException notFound => notFound.Message,
         NotAGroupMemberException notMember => notMember.Message,
+        ArgumentException { ParamName: "replyTo" } => "--reply-to: this chat's recent history has no message with that id.",
         _ => null,
     };
 

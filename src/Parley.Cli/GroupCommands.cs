@@ -61,9 +61,13 @@ public static partial class CliCommands
     {
         var group = new Argument<string>("group") { Description = "The group id or its unique name" };
         var text = new Argument<string>("text") { Description = "The message" };
-        var command = new Command("send", "Encrypt once with your sender key and send to every member; prints \"sent <message-id>\" once the server stored it.") { group, text };
+        var replyTo = ReplyToOption();
+        var command = new Command("send", "Encrypt once with your sender key and send to every member; prints \"sent <message-id>\" once the server stored it.")
+        {
+            group, text, replyTo,
+        };
         command.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, session =>
-            session.GroupSendAsync(parse.GetValue(group)!, parse.GetValue(text)!, cancellationToken)));
+            session.GroupSendAsync(parse.GetValue(group)!, parse.GetValue(text)!, parse.GetValue(replyTo), cancellationToken)));
         return command;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Parley.Client.Messaging;
 using Parley.Client.Storage;
 
@@ -27,8 +28,9 @@ internal sealed partial class ProfileSession
                     return;
                 }
                 var line = json
-                    ? JsonSerializer.Serialize(new ReceivedLine(message.PeerNumber, message.Text, message.Timestamp, Convert.ToHexStringLower(message.MessageId)), Json)
-                    : $"{message.PeerNumber}: {message.Text}";
+                    ? JsonSerializer.Serialize(new ReceivedLine(message.PeerNumber, message.Text, message.Timestamp, Convert.ToHexStringLower(message.MessageId),
+                        QuotedLine.Of(message.Quote, client.AccountId)), Json)
+                    : QuotePrefix(message.Quote, client.AccountId) + $"{message.PeerNumber}: {message.Text}";
                 lock (Console.Out)
                 {
                     Console.Out.WriteLine(line);
@@ -76,7 +78,7 @@ internal sealed partial class ProfileSession
             var line = message.Direction == MessageDirection.Outgoing
                 ? $"{time} me: {message.Text} [{message.Status.ToString().ToLowerInvariant()}]"
                 : $"{time} {message.PeerNumber}: {message.Text}";
-            await Console.Out.WriteLineAsync(line);
+            await Console.Out.WriteLineAsync(QuotePrefix(message.Quote, client.AccountId) + line);
         }
         return 0;
     }
@@ -91,6 +93,22 @@ internal sealed partial class ProfileSession
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
-    /// <summary>The JSON shape of one received message (--json).</summary>
-    private sealed record ReceivedLine(string From, string Text, long Timestamp, string Id);
+    /// <summary>A reply's quote as a line of its own before the message: "> +E164: excerpt" ("> me: …" for our own words).</summary>
+    private static string QuotePrefix(MessageQuote? quote, string ownAccountId) =>
+        quote is null ? "" : $"> {QuotedLine.Of(quote, ownAccountId)!.From}: {OneLine(QuotedText(quote))}{Environment.NewLine}";
+
+    private static string QuotedText(MessageQuote quote) =>
+        quote.AttachmentKind is { } kind ? $"[{kind.ToString().ToLowerInvariant()}] {quote.Text}".TrimEnd() : quote.Text;
+
+    /// <summary>The JSON shape of one received message (--json); <c>quote</c> only on replies.</summary>
+    private sealed record ReceivedLine(string From, string Text, long Timestamp, string Id,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QuotedLine? Quote = null);
+
+    /// <summary>What a reply quotes (--json): its author ("me", a number, or "unknown"), excerpt and id.</summary>
+    private sealed record QuotedLine(string From, string Text, string Id)
+    {
+        public static QuotedLine? Of(MessageQuote? quote, string ownAccountId) => quote is null ? null : new(
+            quote.AuthorAccountId == ownAccountId ? "me" : quote.AuthorNumber.Length > 0 ? quote.AuthorNumber : "unknown",
+            QuotedText(quote), Convert.ToHexStringLower(quote.MessageId));
+    }
 }

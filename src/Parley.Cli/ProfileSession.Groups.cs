@@ -65,32 +65,21 @@ internal sealed partial class ProfileSession
         return 0;
     }
 
-    public async Task<int> GroupSendAsync(string groupName, string text, CancellationToken cancellationToken)
+    public async Task<int> GroupSendAsync(string groupName, string text, string? replyToHex, CancellationToken cancellationToken)
     {
+        var replyTo = replyToHex is null ? null : ParseMessageId(replyToHex, "`receive --json` printed");
         await using var client = await ConnectAsync(receive: false, cancellationToken);
         var group = await client.FindGroupAsync(groupName, cancellationToken);
         // This one-shot process does not read group events: ask for the membership, so a removal retires our key first.
         await client.RefreshGroupAsync(group.GroupId, cancellationToken);
-        var sent = await client.SendGroupTextAsync(group.GroupId, text, cancellationToken);
+        var sent = await client.SendGroupTextAsync(group.GroupId, text, replyTo, cancellationToken);
         await Console.Out.WriteLineAsync($"sent {Convert.ToHexStringLower(sent.MessageId)}");
         return 0;
     }
 
     public async Task<int> GroupInfoAsync(string groupName, string messageIdHex, CancellationToken cancellationToken)
     {
-        byte[] messageId;
-        try
-        {
-            messageId = Convert.FromHexString(messageIdHex);
-        }
-        catch (FormatException)
-        {
-            messageId = [];
-        }
-        if (messageId.Length != 16)
-        {
-            throw new CliException($"the message id must be the 32 hex digits `group send` printed (got \"{messageIdHex}\").");
-        }
+        var messageId = ParseMessageId(messageIdHex, "`group send` printed");
         await using var client = await OpenClientAsync();
         var group = await client.FindGroupAsync(groupName, cancellationToken);
         foreach (var member in await client.GetGroupMessageInfoAsync(group.GroupId, messageId, cancellationToken))
@@ -113,8 +102,8 @@ internal sealed partial class ProfileSession
             }
             Print(json
                 ? JsonSerializer.Serialize(new ReceivedGroupLine(name, message.GroupId, message.SenderNumber, message.Text, message.Timestamp,
-                    Convert.ToHexStringLower(message.MessageId)), Json)
-                : $"[{name}] {message.SenderNumber}: {message.Text}");
+                    Convert.ToHexStringLower(message.MessageId), QuotedLine.Of(message.Quote, client.AccountId)), Json)
+                : $"{QuotePrefix(message.Quote, client.AccountId)}[{name}] {message.SenderNumber}: {message.Text}");
             arrived.Release();
         };
         client.GroupChanged += change =>
@@ -141,5 +130,6 @@ internal sealed partial class ProfileSession
         : "-";
 
     /// <summary>The JSON shape of one received group message (--json).</summary>
-    private sealed record ReceivedGroupLine(string Group, string GroupId, string From, string Text, long Timestamp, string Id);
+    private sealed record ReceivedGroupLine(string Group, string GroupId, string From, string Text, long Timestamp, string Id,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] QuotedLine? Quote = null);
 }

@@ -81,12 +81,28 @@ internal sealed partial class ProfileSession(DirectoryInfo profile, SqliteClient
         return 0;
     }
 
-    public async Task<int> SendAsync(string number, string text, CancellationToken cancellationToken)
+    public async Task<int> SendAsync(string number, string text, string? replyToHex, CancellationToken cancellationToken)
     {
+        var replyTo = replyToHex is null ? null : ParseMessageId(replyToHex, "`receive --json` printed");
         await using var client = await ConnectAsync(receive: false, cancellationToken);
-        await client.SendTextAsync(number, text, cancellationToken);
+        await client.SendTextAsync(number, text, replyTo, cancellationToken);
         await Console.Out.WriteLineAsync("sent");
         return 0;
+    }
+
+    /// <summary>A message id as the CLI prints it (32 hex digits); <paramref name="source"/> says where the user finds one.</summary>
+    private static byte[] ParseMessageId(string hex, string source)
+    {
+        byte[] id;
+        try
+        {
+            id = Convert.FromHexString(hex);
+        }
+        catch (FormatException)
+        {
+            id = [];
+        }
+        return id.Length == 16 ? id : throw new CliException($"the message id must be the 32 hex digits {source} (got \"{hex}\").");
     }
 
     /// <summary>Opens the client and its WebSocket, failing fast (and clearly) when the server is down.</summary>
