@@ -236,18 +236,20 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
         return $"{await RingTimesAsync(caller, callee)}; click → connected (incl. answering) {connected - started:F0} ms";
     }
 
-    /// <summary>Click → ringing on the callee, and where that time went.</summary>
+    /// <summary>Click → ringing on the callee, and where that time went (a 1:1 call sends an offer, a group call a JOIN).</summary>
     private static async Task<string> RingTimesAsync(WebUser caller, WebUser callee)
     {
         // The server's "sent" may reach the caller just after the callee already rings.
         await caller.Page.WaitForFunctionAsync("() => window.parleyMetrics.ringSentAt >= window.parleyMetrics.callStartedAt");
-        var started = await caller.Page.EvaluateAsync<double>("() => window.parleyMetrics.callStartedAt");
+        var marks = await caller.Page.EvaluateAsync<double[]>(
+            "() => ['callStartedAt', 'offerCreatedAt', 'ringSentAt', 'mediaOpenAt'].map(name => window.parleyMetrics[name] ?? 0)");
+        var (started, offer, sent, media) = (marks[0], marks[1], marks[2], marks[3]);
         var ringing = await callee.Page.EvaluateAsync<double>("() => window.parleyMetrics.ringingAt");
-        var steps = await caller.Page.EvaluateAsync<double[]?>("() => window.parleyMetrics.ringSentAt ? [window.parleyMetrics.offerCreatedAt, window.parleyMetrics.ringSentAt, window.parleyMetrics.mediaOpenAt ?? 0] : null");
-        var split = steps is [var offer, var sent, var media]
-            ? $" (offer {offer - started:F0} ms, encrypt + send until the server acked {sent - offer:F0} ms, to the callee's ring {ringing - sent:F0} ms; {(media >= started ? $"camera and microphone open after {media - started:F0} ms" : "camera and microphone still opening")}, in parallel)"
-            : "";
-        return $"call setup: click → ringing on the callee {ringing - started:F0} ms{split}";
+        var sending = offer >= started
+            ? $"offer {offer - started:F0} ms, encrypt + send until the server acked {sent - offer:F0} ms"
+            : $"encrypt + send until the server acked {sent - started:F0} ms";
+        var camera = media >= started ? $"camera and microphone open after {media - started:F0} ms" : "camera and microphone still opening";
+        return $"call setup: click → ringing on the callee {ringing - started:F0} ms ({sending}, to the callee's ring {ringing - sent:F0} ms; {camera})";
     }
 
     private sealed record PeerStats(string Peer, string State, long AudioBytesReceived, long VideoBytesReceived, long FramesDecoded,

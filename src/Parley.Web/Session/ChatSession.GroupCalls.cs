@@ -36,6 +36,7 @@ public sealed partial class ChatSession
         try
         {
             call.CallId = await client.StartGroupCallAsync(chat.GroupId!, video);
+            await calls.InvokeVoidAsync("mark", "ringSentAt");
             call.Stage = CallStage.Ringing;
             Notify();
         }
