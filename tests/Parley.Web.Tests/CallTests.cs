@@ -187,7 +187,10 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
         }
     }
 
-    /// <summary>Waits until what <paramref name="user"/> receives from <paramref name="peer"/> grows in audio (and video) bytes.</summary>
+    /// <summary>
+    /// Waits until what <paramref name="user"/> receives from <paramref name="peer"/> grows in audio (and video)
+    /// bytes. In a group call the connection may not exist yet: it appears when the peer's offer arrives.
+    /// </summary>
     private static async Task<PeerStats> ExpectMediaFlowingAsync(WebUser user, string peer, bool video)
     {
         var first = await StatsAsync(user, peer);
@@ -196,20 +199,22 @@ public sealed class CallTests(BrowserFixture browser, ITestOutputHelper output)
         {
             await Task.Delay(500);
             var now = await StatsAsync(user, peer);
-            if (now.AudioBytesReceived > first.AudioBytesReceived && (!video || (now.VideoBytesReceived > first.VideoBytesReceived && now.FramesDecoded > 0)))
+            if (now is not null && now.AudioBytesReceived > (first?.AudioBytesReceived ?? 0)
+                && (!video || (now.VideoBytesReceived > (first?.VideoBytesReceived ?? 0) && now.FramesDecoded > 0)))
             {
                 return now;
             }
             Assert.True(DateTime.UtcNow < deadline,
-                $"{user.Number} receives nothing from {peer}: first {first}, now {now}\n{string.Join('\n', user.ConsoleLines)}");
+                $"{user.Number} receives nothing from {peer}: first {first?.ToString() ?? "no connection"}, now {now?.ToString() ?? "no connection"}\n{string.Join('\n', user.ConsoleLines)}");
         }
     }
 
-    private static async Task<PeerStats> StatsAsync(WebUser user, string peer)
+    /// <summary>What the user's connection with <paramref name="peer"/> carries, or null while there is none.</summary>
+    private static async Task<PeerStats?> StatsAsync(WebUser user, string peer)
     {
         var json = await user.Page.EvaluateAsync<string>("async () => JSON.stringify(await window.parleyCalls.stats())");
         var all = JsonSerializer.Deserialize<PeerStats[]>(json, Json)!;
-        return all.Single(s => s.Peer == peer);
+        return all.SingleOrDefault(s => s.Peer == peer);
     }
 
     /// <summary>"Relay calls through the server" in Settings: iceTransportPolicy "relay" from then on.</summary>

@@ -208,10 +208,7 @@ public sealed partial class ParleyClient
                 GroupCallOfferReceived?.Invoke(new GroupCallDescription(from, message.Sdp));
                 return;
             case CallMessage.Types.Kind.Answer when call is { JoinedAt: not null }:
-                lock (call)
-                {
-                    call.OfferedTo.Remove(senderAccount);
-                }
+                // OfferedTo keeps them: an offer of theirs that was already on its way must still lose.
                 GroupCallAnswerReceived?.Invoke(new GroupCallDescription(from, message.Sdp));
                 return;
             case CallMessage.Types.Kind.Ice when call is { JoinedAt: not null }:
@@ -375,8 +372,8 @@ public sealed partial class ParleyClient
         public Dictionary<string, string> Participants { get; } = [];
 
         /// <summary>
-        /// Participants we offer a connection to and have no answer from yet: added when their JOIN
-        /// arrives while we are in the call, removed by their answer, by their offer winning over ours, or when they leave.
+        /// Participants we are the offering side for: added when their JOIN arrives while we are in the
+        /// call, removed when their offer wins over ours or when they leave.
         /// </summary>
         public HashSet<string> OfferedTo { get; } = [];
     }

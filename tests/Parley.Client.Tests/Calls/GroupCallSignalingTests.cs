@@ -172,9 +172,9 @@ public sealed class GroupCallSignalingTests(LinkingServerFixture fixture) : ICla
         Assert.False(yields.Client.IsOfferingTo(callId, keeps.Client.AccountId));
         await yields.Client.SendGroupCallAnswerAsync(callId, keeps.Client.AccountId, "answer to the keeper");
         Assert.Equal("answer to the keeper", (await NextAsync(keeps.Answers, "the answer at the keeper")).Sdp);
-        Assert.False(keeps.Client.IsOfferingTo(callId, yields.Client.AccountId));
+        Assert.True(keeps.Client.IsOfferingTo(callId, yields.Client.AccountId)); // still the offering side of this pair
 
-        // Its own offer, finished late, is not sent: it would replace the connection just answered.
+        // Its own offer, finished late, is not sent (and the keeper would ignore one already on its way).
         await yields.Client.SendGroupCallOfferAsync(callId, keeps.Client.AccountId, "late offer, must not go out");
         await yields.Client.SendGroupCallIceCandidatesAsync(callId, keeps.Client.AccountId, [new IceCandidate { Candidate = "candidate:1 1 udp 1 192.0.2.8 5000 typ host", SdpMid = "0" }]);
         await NextAsync(keeps.Ice, "the ICE candidate sent after the late offer");
