@@ -38,10 +38,18 @@ internal sealed partial class ProfileSession
         await Console.Out.WriteLineAsync($"name: {profile.Name}");
         await Console.Out.WriteLineAsync($"about: {profile.About ?? "(hidden or not set)"}");
         await Console.Out.WriteLineAsync($"photo: {(profile.HasPhoto ? "yes" : "(hidden or not set)")}");
-        if (savePhoto is not null && profile.HasPhoto && await client.GetProfilePhotoAsync(number, cancellationToken) is { } photo)
+        if (savePhoto is not null && profile.HasPhoto)
         {
-            await File.WriteAllBytesAsync(savePhoto.FullName, photo, cancellationToken);
-            await Console.Out.WriteLineAsync($"photo saved to {savePhoto.FullName}");
+            if (await client.GetProfilePhotoAsync(number, cancellationToken) is { } photo)
+            {
+                await File.WriteAllBytesAsync(savePhoto.FullName, photo, cancellationToken);
+                await Console.Out.WriteLineAsync($"photo saved to {savePhoto.FullName}");
+            }
+            else
+            {
+                // Encrypted under their profile key, which arrives with their first message to us.
+                await Console.Out.WriteLineAsync("photo not saved: it is end-to-end encrypted, and readable once they have written to you");
+            }
         }
         return 0;
     }

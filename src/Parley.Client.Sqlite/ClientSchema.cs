@@ -113,5 +113,7 @@ internal static class ClientSchema
         ("calls", "group_id", "TEXT"),              // issue 9: group calls
         ("messages", "quote", "BLOB"),             // replies: a serialized parley.content.v1.Quote
         ("group_messages", "quote", "BLOB"),
+        ("account", "profile_key", "BLOB"),        // issue 8: the key our profile photo is encrypted with
+        ("contacts", "profile_key", "BLOB"),       // ... and each contact's, learned from their messages
     ];
 }

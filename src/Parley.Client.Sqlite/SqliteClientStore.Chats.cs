@@ -11,10 +11,10 @@ public sealed partial class SqliteClientStore
     private const string MessageColumns = "message_id, peer_account, peer_number, direction, text, timestamp, status, attachment, quote";
 
     public async Task<Contact?> FindContactByNumberAsync(string number) =>
-        (await QueryAsync("SELECT number, account_id, identity_changed_at FROM contacts WHERE number = $number", ReadContact, ("$number", number))).SingleOrDefault();
+        (await QueryAsync("SELECT number, account_id, identity_changed_at, profile_key FROM contacts WHERE number = $number", ReadContact, ("$number", number))).SingleOrDefault();
 
     public async Task<Contact?> FindContactByAccountAsync(string accountId) =>
-        (await QueryAsync("SELECT number, account_id, identity_changed_at FROM contacts WHERE account_id = $account", ReadContact, ("$account", accountId))).SingleOrDefault();
+        (await QueryAsync("SELECT number, account_id, identity_changed_at, profile_key FROM contacts WHERE account_id = $account", ReadContact, ("$account", accountId))).SingleOrDefault();
 
     public Task SaveContactAsync(Contact contact)
     {
@@ -22,12 +22,12 @@ public sealed partial class SqliteClientStore
         // A number now owned by another account, or an account known under another number: the newer fact wins.
         return AtomicallyAsync(() => ExecuteAsync("""
             DELETE FROM contacts WHERE account_id = $account AND number <> $number;
-            INSERT OR REPLACE INTO contacts (number, account_id, identity_changed_at) VALUES ($number, $account, $changed);
-            """, ("$number", contact.Number), ("$account", contact.AccountId), ("$changed", contact.IdentityChangedAt)));
+            INSERT OR REPLACE INTO contacts (number, account_id, identity_changed_at, profile_key) VALUES ($number, $account, $changed, $profileKey);
+            """, ("$number", contact.Number), ("$account", contact.AccountId), ("$changed", contact.IdentityChangedAt), ("$profileKey", contact.ProfileKey)));
     }
 
     public async Task<IReadOnlyList<Contact>> ListContactsAsync() =>
-        await QueryAsync("SELECT number, account_id, identity_changed_at FROM contacts ORDER BY number", ReadContact);
+        await QueryAsync("SELECT number, account_id, identity_changed_at, profile_key FROM contacts ORDER BY number", ReadContact);
 
     public async Task<bool> AddMessageAsync(StoredMessage message)
     {
@@ -62,7 +62,7 @@ public sealed partial class SqliteClientStore
 
     public async Task<IReadOnlyList<ChatSummary>> ListChatsAsync() =>
         await QueryAsync($"""
-            SELECT m.{MessageColumns.Replace(", ", ", m.", StringComparison.Ordinal)}, c.number, c.identity_changed_at, counts.total
+            SELECT m.{MessageColumns.Replace(", ", ", m.", StringComparison.Ordinal)}, c.number, c.identity_changed_at, c.profile_key, counts.total
             FROM (SELECT peer_account, MAX(seq) AS last_seq, COUNT(*) AS total FROM messages GROUP BY peer_account) AS counts
             JOIN messages m ON m.seq = counts.last_seq
             LEFT JOIN contacts c ON c.account_id = counts.peer_account
@@ -70,11 +70,13 @@ public sealed partial class SqliteClientStore
             """, r =>
             {
                 var last = ReadMessage(r);
-                var contact = new Contact(r.IsDBNull(9) ? last.PeerNumber : r.GetString(9), last.PeerAccountId, r.IsDBNull(10) ? null : r.GetInt64(10));
-                return new ChatSummary(contact, last, r.GetInt32(11));
+                var contact = new Contact(r.IsDBNull(9) ? last.PeerNumber : r.GetString(9), last.PeerAccountId, r.IsDBNull(10) ? null : r.GetInt64(10),
+                    r.IsDBNull(11) ? null : (byte[])r[11]);
+                return new ChatSummary(contact, last, r.GetInt32(12));
             });
 
-    private static Contact ReadContact(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2));
+    private static Contact ReadContact(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.IsDBNull(3) ? null : (byte[])r[3]);
 
     private static StoredMessage ReadMessage(SqliteDataReader r) => new(
         (byte[])r[0], r.GetString(1), r.GetString(2), (MessageDirection)r.GetInt32(3), r.GetString(4), r.GetInt64(5), (MessageStatus)r.GetInt32(6))

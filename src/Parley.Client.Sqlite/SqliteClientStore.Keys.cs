@@ -6,22 +6,23 @@ namespace Parley.Client.Sqlite;
 public sealed partial class SqliteClientStore
 {
     public async Task<LocalAccount?> LoadAccountAsync() => (await QueryAsync(
-        "SELECT server, number, account_id, device_id, password, registration_id, identity_key_pair, device_name, next_prekey_id, next_kyber_id, signed_prekey_id FROM account",
+        "SELECT server, number, account_id, device_id, password, registration_id, identity_key_pair, device_name, next_prekey_id, next_kyber_id, signed_prekey_id, profile_key FROM account",
         r => new LocalAccount(new Uri(r.GetString(0)), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetString(4), (uint)r.GetInt64(5),
-            (byte[])r[6], r.IsDBNull(7) ? null : r.GetString(7), (uint)r.GetInt64(8), (uint)r.GetInt64(9), (uint)r.GetInt64(10)))).SingleOrDefault();
+            (byte[])r[6], r.IsDBNull(7) ? null : r.GetString(7), (uint)r.GetInt64(8), (uint)r.GetInt64(9), (uint)r.GetInt64(10),
+            r.IsDBNull(11) ? null : (byte[])r[11]))).SingleOrDefault();
 
     public Task SaveAccountAsync(LocalAccount account)
     {
         ArgumentNullException.ThrowIfNull(account);
         return ExecuteAsync("""
             INSERT OR REPLACE INTO account (singleton, server, number, account_id, device_id, password, registration_id, identity_key_pair,
-                device_name, next_prekey_id, next_kyber_id, signed_prekey_id)
-            VALUES (1, $server, $number, $account, $device, $password, $registration, $identity, $name, $next, $nextKyber, $signed)
+                device_name, next_prekey_id, next_kyber_id, signed_prekey_id, profile_key)
+            VALUES (1, $server, $number, $account, $device, $password, $registration, $identity, $name, $next, $nextKyber, $signed, $profileKey)
             """,
             ("$server", account.Server.ToString()), ("$number", account.Number), ("$account", account.AccountId), ("$device", account.DeviceId),
             ("$password", account.Password), ("$registration", (long)account.RegistrationId), ("$identity", account.IdentityKeyPair),
             ("$name", account.DeviceName), ("$next", (long)account.NextPreKeyId), ("$nextKyber", (long)account.NextKyberPreKeyId),
-            ("$signed", (long)account.SignedPreKeyId));
+            ("$signed", (long)account.SignedPreKeyId), ("$profileKey", account.ProfileKey));
     }
 
     public Task ResetAccountAsync() => AtomicallyAsync(() =>

@@ -7,7 +7,7 @@ namespace Parley.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class ProfileAndPrivacyTests(BrowserFixture browser)
 {
-    /// <summary>A 1×1 PNG (the server recognises photos by their bytes).</summary>
+    /// <summary>A 1×1 PNG (the client checks it is an image before encrypting it under the profile key).</summary>
     private static readonly byte[] Photo = Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
 
@@ -28,9 +28,19 @@ public sealed class ProfileAndPrivacyTests(BrowserFixture browser)
         await bob.Page.Locator($"[data-contact='{alice.Number}']").Filter(new() { HasText = "Alice Liddell" }).ClickAsync();
         await Assertions.Expect(bob.Page.GetByTestId("chat-title")).ToHaveTextAsync("Alice Liddell");
 
-        // Her contact info shows the name and photo she set while registering; Bob blocks her there.
+        // Her contact info shows the name she set while registering, but not yet her photo: it is end-to-end
+        // encrypted under her profile key, which reaches Bob only with a message from her.
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Safety number and contact info" }).ClickAsync();
         await Assertions.Expect(bob.Page.GetByTestId("contact-name")).ToHaveTextAsync("Alice Liddell");
+        await Assertions.Expect(bob.Page.GetByTestId("safety-number")).ToBeVisibleAsync();
+        await Assertions.Expect(bob.Page.GetByRole(AriaRole.Img, new() { Name = $"Profile photo of {alice.Number}" })).ToHaveCountAsync(0);
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to the chat" }).ClickAsync();
+        await alice.OpenChatWithAsync(bob.Number);
+        await alice.SendAsync("Hi Bob, it's Alice");
+        await bob.ExpectMessageAsync("Hi Bob, it's Alice");
+
+        // Now her photo shows; Bob blocks her there.
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Safety number and contact info" }).ClickAsync();
         await Assertions.Expect(bob.Page.GetByRole(AriaRole.Img, new() { Name = $"Profile photo of {alice.Number}" })).ToBeVisibleAsync();
         await bob.Page.GetByRole(AriaRole.Button, new() { Name = $"Block {alice.Number}" }).ClickAsync();
         await Assertions.Expect(bob.Page.GetByRole(AriaRole.Button, new() { Name = $"Unblock {alice.Number}" })).ToBeVisibleAsync();
@@ -38,7 +48,6 @@ public sealed class ProfileAndPrivacyTests(BrowserFixture browser)
         await Assertions.Expect(bob.Page.GetByTestId("blocked-banner")).ToBeVisibleAsync();
 
         // Blocked: Alice's message is accepted (one tick, she is not told) but never reaches Bob.
-        await alice.OpenChatWithAsync(bob.Number);
         await alice.SendAsync("Are you ignoring me?");
         await alice.ExpectTicksAsync("Are you ignoring me?", "Sent");
 

@@ -70,7 +70,8 @@ public sealed class AccountRegistration
             deviceName, registrationLock), cancellationToken);
 
         var account = new LocalAccount(_api.BaseAddress, Number, created.AccountId, created.DeviceId, created.Password, registrationId,
-            identity.Serialize(), deviceName, NextPreKeyId: 1, NextKyberPreKeyId: PreKeyUploader.LastResortKyberId + 1, signedPreKeyId);
+            identity.Serialize(), deviceName, NextPreKeyId: 1, NextKyberPreKeyId: PreKeyUploader.LastResortKyberId + 1, signedPreKeyId,
+            ProfileKey: Crypto.Media.ProfilePhotoCipher.NewProfileKey());
         await store.SaveAccountAsync(account);
         await new PreKeyUploader(store, _api, options).UploadInitialAsync(cancellationToken);
         return account;

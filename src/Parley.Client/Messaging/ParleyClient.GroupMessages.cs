@@ -73,7 +73,7 @@ public sealed partial class ParleyClient
                 },
             };
             var ciphertext = await _store.AtomicallyAsync(async () =>
-                (await new GroupCipher(_protocol).EncryptAsync(OwnAddress, distributionId, ContentPadding.Pad(content))).Serialize());
+                (await new GroupCipher(_protocol).EncryptAsync(OwnAddress, distributionId, ContentPadding.Pad(WithProfileKey(content)))).Serialize());
             var message = new GroupMessage(groupId, messageId, AccountId, Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending)
             {
                 Attachment = attachment,
@@ -224,6 +224,7 @@ public sealed partial class ParleyClient
                 }
                 var outgoing = envelope.SourceAccount == AccountId;
                 var number = outgoing ? Number : (await ContactOfSenderAsync(envelope.SourceAccount, content.SenderNumber)).Number;
+                await LearnProfileKeyAsync(envelope, content);
                 var message = new GroupMessage(groupId, messageId, envelope.SourceAccount, number,
                     outgoing ? MessageDirection.Outgoing : MessageDirection.Incoming, content.Data.Text,
                     content.Data.Timestamp != 0 ? content.Data.Timestamp : envelope.ClientTimestamp, outgoing ? MessageStatus.Sent : MessageStatus.Received)

@@ -42,30 +42,52 @@ public sealed partial class ParleyClient
             }
         }
         var recent = messages.OrderBy(m => m.Timestamp).TakeLast(_options.HistoryMaxMessages).ToList();
-        var chunks = Chunk(recent);
-        for (var i = 0; i < chunks.Count; i++)
+        var messageChunks = Chunk(recent);
+        var keyChunks = Chunk(await ContactProfileKeysAsync());
+        var chunks = Math.Max(1, messageChunks.Count + keyChunks.Count); // one even when empty: it carries our own profile key
+        for (var i = 0; i < chunks; i++)
         {
-            var transfer = new HistoryTransfer { TargetDevice = deviceId, Chunk = (uint)i, Chunks = (uint)chunks.Count };
-            transfer.Messages.AddRange(chunks[i]);
+            var transfer = new HistoryTransfer { TargetDevice = deviceId, Chunk = (uint)i, Chunks = (uint)chunks };
+            if (i < messageChunks.Count)
+            {
+                transfer.Messages.AddRange(messageChunks[i]);
+            }
+            else if (i - messageChunks.Count < keyChunks.Count)
+            {
+                transfer.ContactProfileKeys.AddRange(keyChunks[i - messageChunks.Count]);
+            }
+            if (i == 0 && ProfileKey is { } own)
+            {
+                transfer.ProfileKey = ByteString.CopyFrom(own);
+            }
             var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await SendContentAsync(AccountId, new Content { SenderNumber = Number, History = transfer }, NewMessageId(), timestamp, cancellationToken);
         }
         return recent.Count;
     }
 
-    private static List<List<HistoryMessage>> Chunk(IReadOnlyList<HistoryMessage> messages)
-    {
-        var chunks = new List<List<HistoryMessage>> { new() };
-        var size = 0;
-        foreach (var message in messages)
+    /// <summary>The profile keys of our contacts, so the new device shows their photos before they next write.</summary>
+    private async Task<List<ContactProfileKey>> ContactProfileKeysAsync() =>
+        [.. (await _store.ListContactsAsync()).Where(c => c.ProfileKey is not null).Select(c => new ContactProfileKey
         {
-            var bytes = message.CalculateSize() + 8;
+            Account = c.AccountId,
+            Number = c.Number,
+            ProfileKey = ByteString.CopyFrom(c.ProfileKey),
+        })];
+
+    private static List<List<T>> Chunk<T>(IReadOnlyList<T> items) where T : IMessage
+    {
+        var chunks = new List<List<T>> { new() };
+        var size = 0;
+        foreach (var item in items)
+        {
+            var bytes = item.CalculateSize() + 8;
             if (size + bytes > MaxHistoryChunkBytes && chunks[^1].Count > 0)
             {
                 chunks.Add([]);
                 size = 0;
             }
-            chunks[^1].Add(message);
+            chunks[^1].Add(item);
             size += bytes;
         }
         return chunks[^1].Count == 0 ? [] : chunks;
@@ -77,6 +99,10 @@ public sealed partial class ParleyClient
         if (transfer.TargetDevice != (uint)Account.DeviceId)
         {
             return;
+        }
+        if (transfer.ProfileKey.Length == Crypto.Media.ProfilePhotoCipher.ProfileKeyLength)
+        {
+            await AdoptOwnProfileKeyAsync(transfer.ProfileKey.ToByteArray());
         }
         var added = 0;
         foreach (var item in transfer.Messages)
@@ -92,6 +118,17 @@ public sealed partial class ParleyClient
                     item.Text, item.Timestamp, status)))
             {
                 added++;
+            }
+        }
+        foreach (var known in transfer.ContactProfileKeys)
+        {
+            if (known.ProfileKey.Length == Crypto.Media.ProfilePhotoCipher.ProfileKeyLength && known.Account.Length > 0)
+            {
+                if (await _store.FindContactByAccountAsync(known.Account) is null && known.Number.Length > 0)
+                {
+                    await _store.SaveContactAsync(new Contact(known.Number, known.Account));
+                }
+                await LearnContactProfileKeyAsync(known.Account, known.ProfileKey.ToByteArray());
             }
         }
         HistoryReceived?.Invoke(added);

@@ -1,3 +1,5 @@
+using Parley.Crypto;
+using Parley.Crypto.Media;
 using Parley.Protocol.Rest;
 
 namespace Parley.Client.Messaging;
@@ -12,9 +14,21 @@ public sealed partial class ParleyClient
     public Task SetProfileAsync(string? name, string? about = null, CancellationToken cancellationToken = default) =>
         _api.UpdateProfileAsync(Account.Credentials, new UpdateProfileRequest(name, about), cancellationToken);
 
-    /// <summary>Sets the profile photo (JPEG, PNG or WebP; recognised from its bytes).</summary>
-    public Task SetProfilePhotoAsync(byte[] image, CancellationToken cancellationToken = default) =>
-        _api.SetProfilePhotoAsync(Account.Credentials, image, "application/octet-stream", cancellationToken);
+    /// <summary>
+    /// Sets the profile photo (JPEG, PNG or WebP), encrypted here under the profile key: the server
+    /// stores a blob it cannot read, and the people this account writes to get the key.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a JPEG, PNG or WebP image.</exception>
+    public async Task SetProfilePhotoAsync(byte[] image, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (Media.ImageFormats.Detect(image) is null)
+        {
+            throw new ArgumentException("A profile photo must be a JPEG, PNG or WebP image.", nameof(image));
+        }
+        var blob = await ProfilePhotoCipher.EncryptAsync(image, await EnsureProfileKeyAsync(), cancellationToken);
+        await _api.SetProfilePhotoAsync(Account.Credentials, blob, "application/octet-stream", cancellationToken);
+    }
 
     public Task RemoveProfilePhotoAsync(CancellationToken cancellationToken = default) =>
         _api.RemoveProfilePhotoAsync(Account.Credentials, cancellationToken);
@@ -26,9 +40,27 @@ public sealed partial class ParleyClient
         return new ContactProfile(number, contact.AccountId, profile.Name, profile.About, profile.HasPhoto, profile.Version);
     }
 
-    /// <summary>The contact's profile photo, or null when they have none this account may see.</summary>
-    public async Task<byte[]?> GetProfilePhotoAsync(string number, CancellationToken cancellationToken = default) =>
-        await _api.GetProfilePhotoAsync(Account.Credentials, (await ResolveAsync(number, cancellationToken)).AccountId, cancellationToken);
+    /// <summary>
+    /// The profile photo of a number (ours too), decrypted; null when they have none this account may
+    /// see, or when we do not hold their profile key (they never wrote to us) or the blob does not
+    /// decrypt under it (altered, or from before a key change).
+    /// </summary>
+    public async Task<byte[]?> GetProfilePhotoAsync(string number, CancellationToken cancellationToken = default)
+    {
+        var (accountId, profileKey) = await ProfileKeyOfAsync(number, cancellationToken);
+        if (profileKey is null || await _api.GetProfilePhotoAsync(Account.Credentials, accountId, cancellationToken) is not { } blob)
+        {
+            return null;
+        }
+        try
+        {
+            return await ProfilePhotoCipher.DecryptAsync(blob, profileKey, cancellationToken);
+        }
+        catch (SignalProtocolException)
+        {
+            return null;
+        }
+    }
 
     public Task<PrivacySettingsDto> GetPrivacyAsync(CancellationToken cancellationToken = default) =>
         _api.GetPrivacyAsync(Account.Credentials, cancellationToken);

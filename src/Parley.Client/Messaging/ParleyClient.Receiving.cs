@@ -140,7 +140,9 @@ public sealed partial class ParleyClient
                 var plaintext = await new SessionCipher(_protocol, address).DecryptAsync(ciphertext);
                 var content = ContentPadding.Unpad(plaintext);
                 (call, callerNumber) = content.BodyCase == Content.BodyOneofCase.Call ? (content.Call, content.SenderNumber) : (null, "");
-                return await StoreContentAsync(envelope, messageId, content);
+                var stored = await StoreContentAsync(envelope, messageId, content);
+                await LearnProfileKeyAsync(envelope, content);
+                return stored;
             });
         }
         catch (SignalProtocolException error) when (error.Error == SignalError.DuplicateMessage)

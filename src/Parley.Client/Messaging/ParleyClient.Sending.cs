@@ -124,7 +124,7 @@ public sealed partial class ParleyClient
 
     private async Task<SendResult> SendContentAsync(string accountId, Content content, byte[] messageId, long timestamp, CancellationToken cancellationToken)
     {
-        var padded = ContentPadding.Pad(content);
+        var padded = ContentPadding.Pad(WithProfileKey(content));
         SendRejectedException? last = null;
         for (var attempt = 0; attempt < _options.MaxSendAttempts; attempt++)
         {

@@ -99,6 +99,10 @@ public sealed partial class ParleyClient : IAsyncDisposable
             _receiveLoop = Task.Run(() => ReceiveLoopAsync(_connection, _stopping.Token));
         }
         StartSignalLoop();
+        if (IsPrimary)
+        {
+            await EnsureProfileKeyAsync(); // accounts registered before profile keys get theirs now
+        }
         await _preKeys.ReplenishAsync(cancellationToken);
     }
 

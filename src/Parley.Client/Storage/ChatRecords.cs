@@ -2,7 +2,8 @@ namespace Parley.Client.Storage;
 
 /// <summary>A person we wrote with: the number users see and the account id the server routes by.</summary>
 /// <param name="IdentityChangedAt">When the peer's identity key last changed (ms since epoch); the chat shows a warning until the user acknowledges it.</param>
-public sealed record Contact(string Number, string AccountId, long? IdentityChangedAt = null);
+/// <param name="ProfileKey">Their profile key, learned from their messages: it decrypts their profile photo.</param>
+public sealed record Contact(string Number, string AccountId, long? IdentityChangedAt = null, byte[]? ProfileKey = null);
 
 public enum MessageDirection
 {

@@ -4,7 +4,7 @@ namespace Parley.Client.Storage;
 
 /// <summary>
 /// This device's registration: server, number, credentials, identity and key-id counters. Holds
-/// secrets (password, identity private key): <see cref="ToString"/> leaves them out.
+/// secrets (password, identity private key, profile key): <see cref="ToString"/> leaves them out.
 /// </summary>
 public sealed record LocalAccount(
     Uri Server,
@@ -17,7 +17,8 @@ public sealed record LocalAccount(
     string? DeviceName,
     uint NextPreKeyId,
     uint NextKyberPreKeyId,
-    uint SignedPreKeyId)
+    uint SignedPreKeyId,
+    byte[]? ProfileKey = null)
 {
     public DeviceCredentials Credentials => new(AccountId, DeviceId, Password);
 

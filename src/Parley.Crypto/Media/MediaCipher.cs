@@ -73,13 +73,14 @@ public static class MediaCipher
     /// Checks the blob's SHA-256 and MAC before decrypting anything (one pass over
     /// <paramref name="blob"/>, which must be seekable), then decrypts into <paramref name="plaintext"/>
     /// and checks the plaintext's SHA-256. On any mismatch nothing should be used: the caller
-    /// discards what was written.
+    /// discards what was written. A null <paramref name="fileSha256"/> skips the last check, for blobs
+    /// whose message carries no plaintext digest (profile photos): the MAC alone authenticates them.
     /// </summary>
     /// <exception cref="SignalProtocolException">
     /// <see cref="SignalError.InvalidMessage"/> when the blob's digest or length is wrong or the
     /// plaintext's digest differs, <see cref="SignalError.InvalidMac"/> when the MAC does not verify.
     /// </exception>
-    public static async Task DecryptAsync(Stream blob, Stream plaintext, MediaType type, byte[] mediaKey, byte[] blobSha256, byte[] fileSha256,
+    public static async Task DecryptAsync(Stream blob, Stream plaintext, MediaType type, byte[] mediaKey, byte[] blobSha256, byte[]? fileSha256,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
@@ -146,14 +147,14 @@ public static class MediaCipher
         {
             throw new SignalProtocolException(SignalError.InvalidMessage, "the media blob has bad padding", error);
         }
-        if (!CryptographicOperations.FixedTimeEquals(fileHash.GetHashAndReset(), fileSha256))
+        if (fileSha256 is not null && !CryptographicOperations.FixedTimeEquals(fileHash.GetHashAndReset(), fileSha256))
         {
             throw new SignalProtocolException(SignalError.InvalidMessage, "the decrypted file's SHA-256 differs from the one in the message");
         }
     }
 
     /// <summary>In-memory form for small files and the browser.</summary>
-    public static async Task<byte[]> DecryptAsync(byte[] blob, MediaType type, byte[] mediaKey, byte[] blobSha256, byte[] fileSha256,
+    public static async Task<byte[]> DecryptAsync(byte[] blob, MediaType type, byte[] mediaKey, byte[] blobSha256, byte[]? fileSha256,
         CancellationToken cancellationToken = default)
     {
         using var input = new MemoryStream(blob, writable: false);

@@ -1,3 +1,4 @@
+using Parley.Crypto.Media;
 using System.Security.Claims;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
@@ -15,12 +16,13 @@ public static class ProfileEndpoints
 {
     public const int MaxNameLength = 25;
     public const int MaxAboutLength = 139;
+    private const string EncryptedPhotoType = "application/octet-stream";
 
     public static void MapProfileEndpoints(this IEndpointRouteBuilder app)
     {
         var own = app.MapGroup("/v1/profile").WithTags("Profiles").RequireAuthorization();
         own.MapPut("/", UpdateAsync).WithSummary($"Set your display name (1-{MaxNameLength} characters) and/or about text (up to {MaxAboutLength}).");
-        own.MapPut("/photo", SetPhotoAsync).WithSummary("Set your profile photo: the request body is a JPEG, PNG or WebP image.");
+        own.MapPut("/photo", SetPhotoAsync).WithSummary("Set your profile photo: the request body is the photo encrypted under your profile key.");
         own.MapDelete("/photo", (ClaimsPrincipal user, ProfileStore store, IGrainFactory grains, CancellationToken cancellationToken) =>
             ChangedAsync(user, grains, store.UpdatePhotoAsync(user.Device().AccountId, null, null, cancellationToken)))
             .WithSummary("Remove your profile photo.");
@@ -65,12 +67,13 @@ public static class ProfileEndpoints
             body.Write(buffer, 0, read);
         }
         var photo = body.ToArray();
-        if (ImageFormats.Detect(photo) is not { } contentType)
+        if (!ProfilePhotoCipher.IsWellFormed(photo))
         {
+            // A plain image here would be readable by the server: the client encrypts it under the profile key first.
             return ApiProblem.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.InvalidImage,
-                "A profile photo must be a JPEG, PNG or WebP image.");
+                "A profile photo must be encrypted on the device with the account's profile key (Parley profile photo format 1).");
         }
-        return await ChangedAsync(user, grains, store.UpdatePhotoAsync(user.Device().AccountId, photo, contentType, cancellationToken));
+        return await ChangedAsync(user, grains, store.UpdatePhotoAsync(user.Device().AccountId, photo, EncryptedPhotoType, cancellationToken));
     }
 
     private static async Task<IResult> GetAsync(string accountId, ClaimsPrincipal user, ProfileStore store, AccountStore accounts,

@@ -20,7 +20,17 @@ public sealed class PrivacyCliTests(SqliteServerFixture fixture) : IClassFixture
         await File.WriteAllBytesAsync(photo, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]);
         Assert.Equal("profile updated", CliProfiles.Expect(0, await CliProfiles.RunAsync(alice, "profile", "set", "--name", "Alice", "--about", "Hello!", "--photo", photo)).Stdout);
 
+        var notAnImage = _cli.PathOf("notes.txt");
+        await File.WriteAllTextAsync(notAnImage, "not a picture");
+        var refused = await CliProfiles.RunAsync(alice, "profile", "set", "--photo", notAnImage);
+        Assert.Equal((1, "error: --photo: a profile photo must be a JPEG, PNG or WebP image."), (refused.ExitCode, refused.Stderr));
+
+        // The photo is end-to-end encrypted under Alice's profile key: Bob can read it only once she has written to him.
         var saved = _cli.PathOf("alice-photo.png");
+        Assert.Equal(["name: Alice", "about: Hello!", "photo: yes", "photo not saved: it is end-to-end encrypted, and readable once they have written to you"],
+            CliProfiles.Lines(CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "profile", "show", aliceNumber, "--save-photo", saved)).Stdout));
+        CliProfiles.Expect(0, await CliProfiles.RunAsync(alice, "send", bobNumber, "hi Bob"));
+        Assert.Equal([$"{aliceNumber}: hi Bob"], CliProfiles.Lines(CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "receive", "--timeout", "1")).Stdout));
         Assert.Equal(["name: Alice", "about: Hello!", "photo: yes", $"photo saved to {saved}"],
             CliProfiles.Lines(CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "profile", "show", aliceNumber, "--save-photo", saved)).Stdout));
         Assert.Equal(await File.ReadAllBytesAsync(photo), await File.ReadAllBytesAsync(saved));

@@ -43,7 +43,7 @@ public abstract class BlockingTests(ServerFixture fixture)
         await using var me = await TestUser.RegisterAsync(Server, preKeys: 0);
         await using var pest = await TestUser.RegisterAsync(Server, preKeys: 0);
         await me.Api.UpdateProfileAsync(me.Credentials, new UpdateProfileRequest("Me", "Busy"));
-        await me.Api.SetProfilePhotoAsync(me.Credentials, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0], "image/png");
+        await me.Api.SetProfilePhotoAsync(me.Credentials, await EncryptedPhotos.CreateAsync("mine"), "application/octet-stream");
         await me.ConnectAsync();
         var pestSocket = await pest.ConnectAsync();
         Assert.True(Assert.Single(await pestSocket.SubscribePresenceAsync([me.AccountId])).Online);

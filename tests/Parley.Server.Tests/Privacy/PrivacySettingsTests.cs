@@ -14,7 +14,7 @@ public abstract class PrivacySettingsTests(ServerFixture fixture)
 {
     private ParleyServer Server => fixture.Server;
 
-    private static readonly byte[] Photo = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3];
+    private static readonly byte[] Photo = EncryptedPhotos.CreateAsync("olivia").GetAwaiter().GetResult();
 
     private sealed record Cast(TestUser Owner, TestUser Contact, TestUser Excluded, TestUser Stranger);
 

@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
-using System.Text;
 using Parley.Server.Tests.Infrastructure;
 
 namespace Parley.Server.Tests.Privacy;
 
 /// <summary>
-/// Profile photos live in the media store under their content address (not in the database), and a
-/// replaced or removed photo's blob is deleted from the disk.
+/// Profile photos (encrypted by the client under its profile key) live in the media store under their
+/// content address (not in the database), and a replaced or removed photo's blob is deleted from the disk.
 /// </summary>
 public abstract class ProfilePhotoStorageTests(ServerFixture fixture)
 {
@@ -17,8 +16,8 @@ public abstract class ProfilePhotoStorageTests(ServerFixture fixture)
     {
         await using var me = await TestUser.RegisterAsync(Server, preKeys: 0);
         await using var friend = await TestUser.RegisterAsync(Server, preKeys: 0);
-        var first = Jpeg("first");
-        var second = Jpeg("second");
+        var first = await EncryptedPhotos.CreateAsync("first");
+        var second = await EncryptedPhotos.CreateAsync("second");
 
         await me.Api.SetProfilePhotoAsync(me.Credentials, first, "image/jpeg");
         Assert.Equal(first, await friend.Api.GetProfilePhotoAsync(friend.Credentials, me.AccountId));
@@ -40,18 +39,15 @@ public abstract class ProfilePhotoStorageTests(ServerFixture fixture)
     {
         await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
         await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
-        var shared = Jpeg("shared");
+        var shared = await EncryptedPhotos.CreateAsync("shared");
         await alice.Api.SetProfilePhotoAsync(alice.Credentials, shared, "image/jpeg");
         await bob.Api.SetProfilePhotoAsync(bob.Credentials, shared, "image/jpeg");
 
-        await alice.Api.SetProfilePhotoAsync(alice.Credentials, Jpeg("alice's own"), "image/jpeg");
+        await alice.Api.SetProfilePhotoAsync(alice.Credentials, await EncryptedPhotos.CreateAsync("alice's own"), "image/jpeg");
         Assert.Equal(shared, await alice.Api.GetProfilePhotoAsync(alice.Credentials, bob.AccountId));
         await bob.Api.RemoveProfilePhotoAsync(bob.Credentials);
         Assert.False(File.Exists(BlobPath(shared)));
     }
-
-    /// <summary>JPEG magic bytes (what the server checks) and a unique body.</summary>
-    private static byte[] Jpeg(string what) => [0xFF, 0xD8, 0xFF, 0xE0, .. Encoding.UTF8.GetBytes($"{what} {Guid.NewGuid():N}")];
 
     private string BlobPath(byte[] photo)
     {

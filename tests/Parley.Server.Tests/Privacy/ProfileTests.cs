@@ -40,11 +40,16 @@ public abstract class ProfileTests(ServerFixture fixture)
             Assert.Equal(ErrorCodes.InvalidRequest,
                 (await Assert.ThrowsAsync<ParleyApiException>(() => me.Api.UpdateProfileAsync(me.Credentials, bad))).Code);
         }
-        var notAnImage = await Assert.ThrowsAsync<ParleyApiException>(() =>
-            me.Api.SetProfilePhotoAsync(me.Credentials, "GIF89a not allowed"u8.ToArray(), "image/jpeg"));
-        Assert.Equal((415, ErrorCodes.InvalidImage), ((int)notAnImage.Status, notAnImage.Code));
+        // The server must never hold a readable photo: a plain image (or anything not in the encrypted format) is refused.
+        byte[] plainJpeg = [0xFF, 0xD8, 0xFF, 0xE0, .. new byte[200]];
+        foreach (var notEncrypted in new[] { plainJpeg, "GIF89a not allowed"u8.ToArray(), (await EncryptedPhotos.CreateAsync("cut"))[..^1] })
+        {
+            var refused = await Assert.ThrowsAsync<ParleyApiException>(() => me.Api.SetProfilePhotoAsync(me.Credentials, notEncrypted, "image/jpeg"));
+            Assert.Equal((415, ErrorCodes.InvalidImage), ((int)refused.Status, refused.Code));
+            Assert.Contains("encrypted", refused.Message, StringComparison.Ordinal);
+        }
         var huge = new byte[5 * 1024 * 1024 + 1];
-        huge[0] = 0xFF; huge[1] = 0xD8; huge[2] = 0xFF;
+        huge[0] = 1;
         var tooLarge = await Assert.ThrowsAsync<ParleyApiException>(() => me.Api.SetProfilePhotoAsync(me.Credentials, huge, "image/jpeg"));
         Assert.Equal(413, (int)tooLarge.Status);
 

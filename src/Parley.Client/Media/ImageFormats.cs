@@ -1,6 +1,9 @@
-namespace Parley.Server.Profiles;
+namespace Parley.Client.Media;
 
-/// <summary>Recognises the image formats a profile photo may have by their first bytes, whatever the upload claims.</summary>
+/// <summary>
+/// Recognises the image formats a profile photo may have by their first bytes. Checked here, before
+/// encryption: the server only ever sees the encrypted photo, so it cannot tell an image from noise.
+/// </summary>
 public static class ImageFormats
 {
     public static string? Detect(ReadOnlySpan<byte> data)
