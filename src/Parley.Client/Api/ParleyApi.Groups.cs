@@ -41,5 +41,16 @@ public sealed partial class ParleyApi
     public Task<MessageInfoResponse> GetGroupMessageInfoAsync(DeviceCredentials credentials, string groupId, byte[] messageId, CancellationToken cancellationToken = default) =>
         SendAsync<MessageInfoResponse>(HttpMethod.Get, $"{GroupPath(groupId)}/messages/{Convert.ToHexStringLower(messageId)}/info", null, credentials, cancellationToken);
 
+    /// <summary>Sets the group photo: <paramref name="blob"/> is the photo already encrypted (PhotoCipher, group kind).</summary>
+    public Task<GroupResponse> SetGroupPhotoAsync(DeviceCredentials credentials, string groupId, byte[] blob, CancellationToken cancellationToken = default) =>
+        PutBytesAsync<GroupResponse>(GroupPath(groupId) + "/photo", blob, "application/octet-stream", credentials, cancellationToken);
+
+    public Task<GroupResponse> RemoveGroupPhotoAsync(DeviceCredentials credentials, string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupResponse>(HttpMethod.Delete, GroupPath(groupId) + "/photo", null, credentials, cancellationToken);
+
+    /// <summary>The group photo's encrypted blob, or null when the group has none.</summary>
+    public Task<byte[]?> GetGroupPhotoAsync(DeviceCredentials credentials, string groupId, CancellationToken cancellationToken = default) =>
+        GetBytesOrNullAsync(GroupPath(groupId) + "/photo", credentials, cancellationToken);
+
     private static string GroupPath(string groupId) => "v1/groups/" + Uri.EscapeDataString(groupId);
 }

@@ -11,20 +11,9 @@ public sealed partial class ParleyApi
     public Task<ProfileVersionResponse> UpdateProfileAsync(DeviceCredentials credentials, UpdateProfileRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<ProfileVersionResponse>(HttpMethod.Put, "v1/profile", request, credentials, cancellationToken);
 
-    public async Task<ProfileVersionResponse> SetProfilePhotoAsync(DeviceCredentials credentials, byte[] image, string contentType,
-        CancellationToken cancellationToken = default)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Put, "v1/profile/photo") { Content = new ByteArrayContent(image) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        request.Headers.Authorization = credentials.ToAuthorizationHeader();
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ToExceptionAsync(response, cancellationToken);
-        }
-        return await response.Content.ReadFromJsonAsync<ProfileVersionResponse>(Json, cancellationToken)
-            ?? throw new ParleyApiException(response.StatusCode, "empty_response", "The server sent an empty answer.");
-    }
+    public Task<ProfileVersionResponse> SetProfilePhotoAsync(DeviceCredentials credentials, byte[] image, string contentType,
+        CancellationToken cancellationToken = default) =>
+        PutBytesAsync<ProfileVersionResponse>("v1/profile/photo", image, contentType, credentials, cancellationToken);
 
     public Task<ProfileVersionResponse> RemoveProfilePhotoAsync(DeviceCredentials credentials, CancellationToken cancellationToken = default) =>
         SendAsync<ProfileVersionResponse>(HttpMethod.Delete, "v1/profile/photo", null, credentials, cancellationToken);
@@ -33,9 +22,27 @@ public sealed partial class ParleyApi
         SendAsync<ProfileResponse>(HttpMethod.Get, $"v1/profiles/{Uri.EscapeDataString(accountId)}", null, credentials, cancellationToken);
 
     /// <summary>The photo's bytes, or null when the account has none the caller may see.</summary>
-    public async Task<byte[]?> GetProfilePhotoAsync(DeviceCredentials credentials, string accountId, CancellationToken cancellationToken = default)
+    public Task<byte[]?> GetProfilePhotoAsync(DeviceCredentials credentials, string accountId, CancellationToken cancellationToken = default) =>
+        GetBytesOrNullAsync($"v1/profiles/{Uri.EscapeDataString(accountId)}/photo", credentials, cancellationToken);
+
+    private async Task<T> PutBytesAsync<T>(string path, byte[] body, string contentType, DeviceCredentials credentials, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/profiles/{Uri.EscapeDataString(accountId)}/photo");
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        request.Headers.Authorization = credentials.ToAuthorizationHeader();
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, cancellationToken);
+        }
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+            ?? throw new ParleyApiException(response.StatusCode, "empty_response", "The server sent an empty answer.");
+    }
+
+    /// <summary>A GET for bytes: null on 404.</summary>
+    private async Task<byte[]?> GetBytesOrNullAsync(string path, DeviceCredentials credentials, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = credentials.ToAuthorizationHeader();
         using var response = await http.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)

@@ -71,7 +71,7 @@ public sealed class AccountRegistration
 
         var account = new LocalAccount(_api.BaseAddress, Number, created.AccountId, created.DeviceId, created.Password, registrationId,
             identity.Serialize(), deviceName, NextPreKeyId: 1, NextKyberPreKeyId: PreKeyUploader.LastResortKyberId + 1, signedPreKeyId,
-            ProfileKey: Crypto.Media.ProfilePhotoCipher.NewProfileKey());
+            ProfileKey: Crypto.Media.PhotoCipher.NewKey());
         await store.SaveAccountAsync(account);
         await new PreKeyUploader(store, _api, options).UploadInitialAsync(cancellationToken);
         return account;

@@ -56,52 +56,19 @@ public sealed partial class ParleyClient
         await _groupSending.WaitAsync(cancellationToken);
         try
         {
-            var group = await _store.LoadGroupAsync(groupId) ?? await FindGroupAsync(groupId, cancellationToken);
-            if (!group.IsMember)
-            {
-                throw new NotAGroupMemberException(group.Name);
-            }
-            var distributionId = await DistributeSenderKeyAsync(group, cancellationToken);
+            var group = await SendableGroupAsync(groupId, cancellationToken);
             var messageId = NewMessageId();
             var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var content = new Content
+            var data = new DataMessage
             {
-                SenderNumber = Number,
-                Data = new DataMessage
-                {
-                    Text = text, Timestamp = timestamp, Group = new GroupContext { GroupId = groupId }, Attachment = attachment?.ToProto(), Quote = quote?.ToProto(),
-                },
+                Text = text, Timestamp = timestamp, Group = new GroupContext { GroupId = groupId }, Attachment = attachment?.ToProto(), Quote = quote?.ToProto(),
             };
-            var ciphertext = await _store.AtomicallyAsync(async () =>
-                (await new GroupCipher(_protocol).EncryptAsync(OwnAddress, distributionId, ContentPadding.Pad(WithProfileKey(content)))).Serialize());
             var message = new GroupMessage(groupId, messageId, AccountId, Number, MessageDirection.Outgoing, text, timestamp, MessageStatus.Pending)
             {
                 Attachment = attachment,
                 Quote = quote,
             };
-            await _store.AddGroupMessageAsync(message);
-            try
-            {
-                await Connection.RequestAsync(new ClientFrame
-                {
-                    SendGroup = new SendGroupMessage
-                    {
-                        GroupId = groupId,
-                        MessageId = ByteString.CopyFrom(messageId),
-                        ClientTimestamp = timestamp,
-                        Content = ByteString.CopyFrom(ciphertext),
-                    },
-                }, cancellationToken);
-            }
-            catch (SendRejectedException error) when (error.Code == ErrorCode.NotAMember)
-            {
-                await MarkNotMemberAsync(groupId);
-                throw new NotAGroupMemberException(group.Name);
-            }
-            catch (SendRejectedException error)
-            {
-                throw new SendFailedException($"The server refused the group message: {error.Message}", error);
-            }
+            await EncryptAndSendToGroupAsync(group, data, messageId, () => _store.AddGroupMessageAsync(message), cancellationToken);
             var sent = await _store.AdvanceGroupMessageStatusAsync(groupId, messageId, MessageStatus.Sent);
             if (sent is not null)
             {
@@ -112,6 +79,54 @@ public sealed partial class ParleyClient
         finally
         {
             _groupSending.Release();
+        }
+    }
+
+    /// <summary>The group, if we may still send to it.</summary>
+    /// <exception cref="NotAGroupMemberException">We left or were removed.</exception>
+    private async Task<LocalGroup> SendableGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        var group = await _store.LoadGroupAsync(groupId) ?? await FindGroupAsync(groupId, cancellationToken);
+        return group.IsMember ? group : throw new NotAGroupMemberException(group.Name);
+    }
+
+    /// <summary>
+    /// Hands our sender key to members who lack it, encrypts <paramref name="data"/> once with it and
+    /// completes when the server stored it. <paramref name="beforeSend"/> (keeping it in our history)
+    /// runs between encryption and sending. Call under <c>_groupSending</c>.
+    /// </summary>
+    private async Task EncryptAndSendToGroupAsync(LocalGroup group, DataMessage data, byte[] messageId, Func<Task>? beforeSend,
+        CancellationToken cancellationToken)
+    {
+        var distributionId = await DistributeSenderKeyAsync(group, cancellationToken);
+        var content = new Content { SenderNumber = Number, Data = data };
+        var ciphertext = await _store.AtomicallyAsync(async () =>
+            (await new GroupCipher(_protocol).EncryptAsync(OwnAddress, distributionId, ContentPadding.Pad(WithProfileKey(content)))).Serialize());
+        if (beforeSend is not null)
+        {
+            await beforeSend();
+        }
+        try
+        {
+            await Connection.RequestAsync(new ClientFrame
+            {
+                SendGroup = new SendGroupMessage
+                {
+                    GroupId = group.GroupId,
+                    MessageId = ByteString.CopyFrom(messageId),
+                    ClientTimestamp = data.Timestamp,
+                    Content = ByteString.CopyFrom(ciphertext),
+                },
+            }, cancellationToken);
+        }
+        catch (SendRejectedException error) when (error.Code == ErrorCode.NotAMember)
+        {
+            await MarkNotMemberAsync(group.GroupId);
+            throw new NotAGroupMemberException(group.Name);
+        }
+        catch (SendRejectedException error)
+        {
+            throw new SendFailedException($"The server refused the group message: {error.Message}", error);
         }
     }
 
@@ -139,7 +154,12 @@ public sealed partial class ParleyClient
         var content = new Content
         {
             SenderNumber = Number,
-            SenderKeyDistribution = new SenderKeyDistribution { GroupId = group.GroupId, Distribution = ByteString.CopyFrom(distribution.Serialize()) },
+            SenderKeyDistribution = new SenderKeyDistribution
+            {
+                GroupId = group.GroupId,
+                Distribution = ByteString.CopyFrom(distribution.Serialize()),
+                GroupPhoto = CurrentGroupPhoto(group),
+            },
         };
         var missing = group.Members.Select(m => m.AccountId).Where(a => a != AccountId && !holders.Contains(a)).ToList();
         if (!holders.Contains(AccountId))
@@ -186,6 +206,7 @@ public sealed partial class ParleyClient
         var message = SenderKeyDistributionMessage.Deserialize(distribution.Distribution.Span);
         await new GroupSessionBuilder(_protocol).ProcessAsync(new ProtocolAddress(envelope.SourceAccount, envelope.SourceDevice), message);
         _senderKeyArrived = true;
+        await RememberGroupPhotoAsync(distribution.GroupId, distribution.GroupPhoto);
     }
 
     /// <summary>After a sender key arrived: decrypt the messages of that sender device that waited for it.</summary>
@@ -221,6 +242,11 @@ public sealed partial class ParleyClient
                 if (content.BodyCase != Content.BodyOneofCase.Data || content.Data.Group?.GroupId != groupId)
                 {
                     return null; // not a chat message of this group (a newer client's kind, or moved by the server)
+                }
+                if (content.Data.GroupPhoto is { } photo)
+                {
+                    await RememberGroupPhotoAsync(groupId, photo); // a photo change, not a message to show
+                    return null;
                 }
                 var outgoing = envelope.SourceAccount == AccountId;
                 var number = outgoing ? Number : (await ContactOfSenderAsync(envelope.SourceAccount, content.SenderNumber)).Number;

@@ -78,7 +78,9 @@ public sealed partial class ParleyClient
     public async Task<LocalGroup> AddGroupMembersAsync(string groupId, IEnumerable<string> numbers, CancellationToken cancellationToken = default)
     {
         var accounts = await AccountsOfAsync(numbers, cancellationToken);
-        return await ApplyGroupResponseAsync(await GroupCallAsync(groupId, () => _api.AddGroupMembersAsync(Account.Credentials, groupId, accounts, cancellationToken)));
+        var group = await ApplyGroupResponseAsync(await GroupCallAsync(groupId, () => _api.AddGroupMembersAsync(Account.Credentials, groupId, accounts, cancellationToken)));
+        await ShareGroupPhotoWithNewMembersAsync(group, cancellationToken);
+        return group;
     }
 
     /// <summary>Removes a member (admins only); our next message to the group uses a new sender key.</summary>
@@ -166,7 +168,7 @@ public sealed partial class ParleyClient
 
     private async Task<LocalGroup> ApplyGroupResponseAsync(GroupResponse response) =>
         (await MergeGroupAsync(new LocalGroup(response.GroupId, response.Version, response.Name, response.Description, response.OnlyAdminsSend,
-            response.Members.Select(m => new GroupMemberInfo(m.AccountId, m.Admin, m.JoinedAt)).ToList(), true, null, []))).Group;
+            response.Members.Select(m => new GroupMemberInfo(m.AccountId, m.Admin, m.JoinedAt)).ToList(), true, null, [], response.Picture))).Group;
 
     /// <summary>
     /// Stores <paramref name="incoming"/> unless this device already knows a newer version; keeps our
@@ -190,6 +192,7 @@ public sealed partial class ParleyClient
                 IsMember = isMember,
                 SenderKeyDistributionId = keepKey ? known!.SenderKeyDistributionId : null,
                 SenderKeyHolders = keepKey ? known!.SenderKeyHolders : [],
+                Photo = known?.Photo,
             };
             await _store.SaveGroupAsync(merged);
             return (merged, true);
@@ -210,7 +213,7 @@ public sealed partial class ParleyClient
         }
         var snapshot = groupEvent.Group ?? new GroupSnapshot();
         var incoming = new LocalGroup(groupEvent.GroupId, (long)groupEvent.Version, snapshot.Name, snapshot.Description, snapshot.OnlyAdminsSend,
-            snapshot.Members.Select(m => new GroupMemberInfo(m.AccountId, m.Admin, m.JoinedAt)).ToList(), true, null, []);
+            snapshot.Members.Select(m => new GroupMemberInfo(m.AccountId, m.Admin, m.JoinedAt)).ToList(), true, null, [], snapshot.Picture);
         if (groupEvent.Group is null)
         {
             // Sent to a member removed from the group: keep the name we knew.

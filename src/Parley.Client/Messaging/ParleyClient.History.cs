@@ -100,7 +100,7 @@ public sealed partial class ParleyClient
         {
             return;
         }
-        if (transfer.ProfileKey.Length == Crypto.Media.ProfilePhotoCipher.ProfileKeyLength)
+        if (transfer.ProfileKey.Length == Crypto.Media.PhotoCipher.KeyLength)
         {
             await AdoptOwnProfileKeyAsync(transfer.ProfileKey.ToByteArray());
         }
@@ -122,7 +122,7 @@ public sealed partial class ParleyClient
         }
         foreach (var known in transfer.ContactProfileKeys)
         {
-            if (known.ProfileKey.Length == Crypto.Media.ProfilePhotoCipher.ProfileKeyLength && known.Account.Length > 0)
+            if (known.ProfileKey.Length == Crypto.Media.PhotoCipher.KeyLength && known.Account.Length > 0)
             {
                 if (await _store.FindContactByAccountAsync(known.Account) is null && known.Number.Length > 0)
                 {

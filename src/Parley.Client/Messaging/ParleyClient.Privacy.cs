@@ -26,7 +26,7 @@ public sealed partial class ParleyClient
         {
             throw new ArgumentException("A profile photo must be a JPEG, PNG or WebP image.", nameof(image));
         }
-        var blob = await ProfilePhotoCipher.EncryptAsync(image, await EnsureProfileKeyAsync(), cancellationToken);
+        var blob = await PhotoCipher.EncryptAsync(image, await EnsureProfileKeyAsync(), PhotoKind.Profile, cancellationToken);
         await _api.SetProfilePhotoAsync(Account.Credentials, blob, "application/octet-stream", cancellationToken);
     }
 
@@ -54,7 +54,7 @@ public sealed partial class ParleyClient
         }
         try
         {
-            return await ProfilePhotoCipher.DecryptAsync(blob, profileKey, cancellationToken);
+            return await PhotoCipher.DecryptAsync(blob, profileKey, PhotoKind.Profile, cancellationToken);
         }
         catch (SignalProtocolException)
         {

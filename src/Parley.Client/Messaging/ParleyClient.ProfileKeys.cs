@@ -9,7 +9,7 @@ namespace Parley.Client.Messaging;
 
 /// <summary>
 /// Profile keys, as in Signal: the account's profile photo is encrypted under its profile key
-/// (<see cref="ProfilePhotoCipher"/>), and the key rides inside everything this device sends, so
+/// (<see cref="PhotoCipher"/>), and the key rides inside everything this device sends, so
 /// exactly the people the account writes to can see the photo (and then only if the privacy settings
 /// let the server hand them the blob). The server never sees a key.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed partial class ParleyClient
         {
             return known;
         }
-        var key = ProfilePhotoCipher.NewProfileKey();
+        var key = PhotoCipher.NewKey();
         await AdoptOwnProfileKeyAsync(key);
         return key;
     }
@@ -63,7 +63,7 @@ public sealed partial class ParleyClient
     /// </summary>
     private async Task LearnProfileKeyAsync(Envelope envelope, Content content)
     {
-        if (content.ProfileKey.Length != ProfilePhotoCipher.ProfileKeyLength)
+        if (content.ProfileKey.Length != PhotoCipher.KeyLength)
         {
             return; // none (an older client) or malformed: keep what we know
         }

@@ -3,6 +3,9 @@ namespace Parley.Client.Storage;
 /// <summary>A member of a group as this device last learned it (REST answer or group event).</summary>
 public sealed record GroupMemberInfo(string AccountId, bool Admin, long JoinedAt);
 
+/// <summary>The key of a group photo, as a member sent it; it opens the photo while the group's <c>Picture</c> is <paramref name="MediaId"/>.</summary>
+public sealed record GroupPhotoKey(string MediaId, byte[] Key);
+
 /// <summary>
 /// A group as this device knows it: the server's metadata at <see cref="Version"/> (the highest
 /// seen), plus this device's own Sender Keys state for the group.
@@ -10,6 +13,9 @@ public sealed record GroupMemberInfo(string AccountId, bool Admin, long JoinedAt
 /// <param name="IsMember">False once this account left or was removed; the chat stays readable.</param>
 /// <param name="SenderKeyDistributionId">Our current sender key for the group; null = create a new one before the next message (after a member left).</param>
 /// <param name="SenderKeyHolders">Accounts whose devices already hold that key (our own account id stands for our other devices).</param>
+/// <param name="Picture">The server's id of the group photo's encrypted blob ("" = none).</param>
+/// <param name="Photo">The last group photo key a member sent us (see <see cref="GroupPhotoKey"/>).</param>
+
 public sealed record LocalGroup(
     string GroupId,
     long Version,
@@ -19,7 +25,9 @@ public sealed record LocalGroup(
     IReadOnlyList<GroupMemberInfo> Members,
     bool IsMember,
     Guid? SenderKeyDistributionId,
-    IReadOnlyList<string> SenderKeyHolders)
+    IReadOnlyList<string> SenderKeyHolders,
+    string Picture = "",
+    GroupPhotoKey? Photo = null)
 {
     public GroupMemberInfo? Member(string accountId) => Members.FirstOrDefault(m => m.AccountId == accountId);
 

@@ -7,7 +7,7 @@ public sealed record CreateGroupRequest(string Name, IReadOnlyList<string> Membe
 public sealed record UpdateGroupRequest(
     string? Name = null,
     string? Description = null,
-    string? Picture = null,
+    string? Picture = null, // refused when set: the group photo goes through PUT /v1/groups/{id}/photo, encrypted
     bool? OnlyAdminsEditInfo = null,
     bool? OnlyAdminsSend = null);
 

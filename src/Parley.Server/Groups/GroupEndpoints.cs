@@ -6,7 +6,7 @@ using Parley.Server.Hosting;
 namespace Parley.Server.Groups;
 
 /// <summary>Group management over REST; every change also reaches members as a GROUP_EVENT envelope.</summary>
-public static class GroupEndpoints
+public static partial class GroupEndpoints
 {
     public static void MapGroupEndpoints(this IEndpointRouteBuilder app)
     {
@@ -16,8 +16,9 @@ public static class GroupEndpoints
         group.MapGet("/{groupId}", (string groupId, ClaimsPrincipal user, IGrainFactory grains) =>
             Answer(Grain(grains, groupId).Get(user.Device().AccountId))).WithSummary("A group's info and members (members only).");
         group.MapPatch("/{groupId}", (string groupId, UpdateGroupRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
-            Answer(Grain(grains, groupId).Update(user.Device().AccountId, new GroupInfoChange(request.Name, request.Description,
-                request.Picture, request.OnlyAdminsEditInfo, request.OnlyAdminsSend)))).WithSummary("Change name, description, picture or settings.");
+            request.Picture is not null ? Task.FromResult(PictureOnlyThroughPhoto())
+            : Answer(Grain(grains, groupId).Update(user.Device().AccountId, new GroupInfoChange(request.Name, request.Description,
+                null, request.OnlyAdminsEditInfo, request.OnlyAdminsSend)))).WithSummary("Change name, description or settings.");
         group.MapPost("/{groupId}/members", (string groupId, AddMembersRequest request, ClaimsPrincipal user, IGrainFactory grains) =>
             Answer(Grain(grains, groupId).AddMembers(user.Device().AccountId, [.. request.Members ?? []]))).WithSummary("Add members (admins).");
         group.MapDelete("/{groupId}/members/{accountId}", (string groupId, string accountId, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -35,15 +36,20 @@ public static class GroupEndpoints
         group.MapDelete("/{groupId}/invite-link", (string groupId, ClaimsPrincipal user, IGrainFactory grains) =>
             Answer(Grain(grains, groupId).SetInviteLink(user.Device().AccountId, false))).WithSummary("Revoke the invite link.");
         group.MapPost("/join", JoinAsync).WithSummary("Join a group with an invite link token.");
+        MapPhotoEndpoints(group);
         group.MapGet("/{groupId}/messages/{messageId}/info", MessageInfoAsync)
             .WithSummary("Per-member delivered/read times of a message you sent (message id as 32 hex digits).");
     }
 
     private static async Task<IResult> CreateAsync(CreateGroupRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
+        if (request.Picture is { Length: > 0 })
+        {
+            return PictureOnlyThroughPhoto();
+        }
         var groupId = Guid.NewGuid().ToString();
         var outcome = await Grain(grains, groupId).Create(user.Device().AccountId, request.Name ?? "", request.Description ?? "",
-            request.Picture ?? "", [.. request.Members ?? []]);
+            "", [.. request.Members ?? []]);
         return outcome.Group is { } created ? Results.Created($"/v1/groups/{groupId}", ToResponse(created)) : Problem(outcome);
     }
 

@@ -51,7 +51,7 @@ public sealed class LimitOptions
     /// <summary>Largest address book an account may keep.</summary>
     public int MaxContacts { get; set; } = 5000;
 
-    /// <summary>Largest profile photo in bytes (JPEG, PNG or WebP).</summary>
+    /// <summary>Largest profile or group photo in bytes (as uploaded: encrypted on the client).</summary>
     public int MaxProfilePhotoBytes { get; set; } = 5 * 1024 * 1024;
 
     /// <summary>Messages a single connection may send per second (token bucket, burst = 2x).</summary>

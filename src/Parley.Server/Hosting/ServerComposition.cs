@@ -54,6 +54,7 @@ public static class ServerComposition
         services.AddSingleton<PrivacyPolicy>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<ProfileStore>();
+        services.AddSingleton<Media.PhotoBlobs>();
         services.AddSingleton<RegistrationLockStore>();
         services.AddSingleton<RegistrationLockGuard>();
         services.AddSingleton<ConnectionServices>();

@@ -1,8 +1,8 @@
-using Parley.Crypto.Media;
 using System.Security.Claims;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
 using Parley.Server.Hosting;
+using Parley.Server.Media;
 using Parley.Server.Presence;
 using Parley.Server.Privacy;
 
@@ -48,32 +48,11 @@ public static class ProfileEndpoints
         return await ChangedAsync(user, grains, store.UpdateTextAsync(user.Device().AccountId, name, about, cancellationToken));
     }
 
-    private static async Task<IResult> SetPhotoAsync(HttpRequest request, ClaimsPrincipal user, ProfileStore store, IGrainFactory grains,
-        LimitOptions limits, CancellationToken cancellationToken)
+    private static async Task<IResult> SetPhotoAsync(HttpRequest request, ClaimsPrincipal user, ProfileStore store, PhotoBlobs photos,
+        IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > limits.MaxProfilePhotoBytes)
-        {
-            return TooLarge(limits);
-        }
-        using var body = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            if (body.Length + read > limits.MaxProfilePhotoBytes)
-            {
-                return TooLarge(limits);
-            }
-            body.Write(buffer, 0, read);
-        }
-        var photo = body.ToArray();
-        if (!ProfilePhotoCipher.IsWellFormed(photo))
-        {
-            // A plain image here would be readable by the server: the client encrypts it under the profile key first.
-            return ApiProblem.Create(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.InvalidImage,
-                "A profile photo must be encrypted on the device with the account's profile key (Parley profile photo format 1).");
-        }
-        return await ChangedAsync(user, grains, store.UpdatePhotoAsync(user.Device().AccountId, photo, EncryptedPhotoType, cancellationToken));
+        var (mediaId, refused) = await photos.ReceiveAsync(request, cancellationToken);
+        return refused ?? await ChangedAsync(user, grains, store.UpdatePhotoAsync(user.Device().AccountId, mediaId, EncryptedPhotoType, cancellationToken));
     }
 
     private static async Task<IResult> GetAsync(string accountId, ClaimsPrincipal user, ProfileStore store, AccountStore accounts,
@@ -109,8 +88,4 @@ public static class ProfileEndpoints
         await grains.GetGrain<IPresenceGrain>(user.Device().AccountId).ProfileChanged(version);
         return Results.Ok(new ProfileVersionResponse(version));
     }
-
-    private static IResult TooLarge(LimitOptions limits) =>
-        ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, ErrorCodes.InvalidImage,
-            $"A profile photo may be at most {limits.MaxProfilePhotoBytes / 1024 / 1024} MB; scale it down first.");
 }

@@ -7,10 +7,10 @@ public sealed record StoredProfile(string Name, string About, bool HasPhoto, lon
 
 /// <summary>
 /// Display name, about text and photo per account; <c>version</c> grows with every change. Photo bytes
-/// live in the media store under their content address (the row keeps only the id), so large
-/// images stay out of the database; a replaced photo's blob is deleted unless another profile uses it.
+/// live in the media store under their content address (<see cref="PhotoBlobs"/>; the row keeps only
+/// the id); a replaced photo's blob is deleted unless another profile or a group uses it.
 /// </summary>
-public sealed class ProfileStore(Database database, IMediaStore media)
+public sealed class ProfileStore(Database database, PhotoBlobs photos)
 {
     public async Task<StoredProfile?> FindAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -47,14 +47,7 @@ public sealed class ProfileStore(Database database, IMediaStore media)
         {
             return legacy is null ? null : (legacy, type); // stored before photos moved to the media store
         }
-        await using var blob = await media.OpenBlobAsync(mediaId, cancellationToken);
-        if (blob is null)
-        {
-            return null;
-        }
-        using var photo = new MemoryStream();
-        await blob.CopyToAsync(photo, cancellationToken);
-        return (photo.ToArray(), type);
+        return await photos.ReadAsync(mediaId, cancellationToken) is { } photo ? (photo, type) : null;
     }
 
     /// <summary>Changes name and/or about (null = unchanged); returns the new version.</summary>
@@ -68,30 +61,20 @@ public sealed class ProfileStore(Database database, IMediaStore media)
             """, cancellationToken, ("name", name ?? ""), ("about", about ?? ""));
     }
 
-    /// <summary>Sets (or with null, removes) the photo; returns the new version.</summary>
-    public async Task<long> UpdatePhotoAsync(string accountId, byte[]? photo, string? contentType, CancellationToken cancellationToken)
+    /// <summary>Points the profile at a stored photo blob (or with null, at none); returns the new version.</summary>
+    public async Task<long> UpdatePhotoAsync(string accountId, string? mediaId, string? contentType, CancellationToken cancellationToken)
     {
-        var mediaId = photo is null ? null : await PutBlobAsync(photo, cancellationToken);
         var previous = await PhotoMediaIdAsync(accountId, cancellationToken);
         var version = await UpsertAsync(accountId, """
             INSERT INTO profiles (account_id, name, about, photo_media_id, photo_type, version) VALUES (@a, '', '', @media, @type, 1)
             ON CONFLICT (account_id) DO UPDATE SET photo = NULL, photo_media_id = @media, photo_type = @type, version = profiles.version + 1
             RETURNING version
             """, cancellationToken, ("media", mediaId), ("type", contentType));
-        if (previous is not null && previous != mediaId && !await IsPhotoInUseAsync(previous, cancellationToken))
+        if (previous != mediaId)
         {
-            await media.DeleteBlobAsync(previous, cancellationToken);
+            await photos.DeleteIfUnusedAsync(previous, cancellationToken);
         }
         return version;
-    }
-
-    /// <summary>Stores the bytes under their content address: the same photo twice is one blob.</summary>
-    private async Task<string> PutBlobAsync(byte[] photo, CancellationToken cancellationToken)
-    {
-        var uploadId = MediaIds.NewUploadId();
-        using var content = new MemoryStream(photo, writable: false);
-        await media.AppendAsync(uploadId, content, photo.Length, cancellationToken);
-        return await media.CommitAsync(uploadId, cancellationToken);
     }
 
     private async Task<string?> PhotoMediaIdAsync(string accountId, CancellationToken cancellationToken)
@@ -99,13 +82,6 @@ public sealed class ProfileStore(Database database, IMediaStore media)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command("SELECT photo_media_id FROM profiles WHERE account_id = @a").With("a", accountId);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
-
-    private async Task<bool> IsPhotoInUseAsync(string mediaId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT COUNT(*) FROM profiles WHERE photo_media_id = @m").With("m", mediaId);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private async Task<long> UpsertAsync(string accountId, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] values)

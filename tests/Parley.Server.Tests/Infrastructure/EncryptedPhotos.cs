@@ -7,5 +7,5 @@ namespace Parley.Server.Tests.Infrastructure;
 public static class EncryptedPhotos
 {
     public static Task<byte[]> CreateAsync(string what) =>
-        ProfilePhotoCipher.EncryptAsync([0xFF, 0xD8, 0xFF, 0xE0, .. Encoding.UTF8.GetBytes($"{what} {Guid.NewGuid():N}")], ProfilePhotoCipher.NewProfileKey());
+        PhotoCipher.EncryptAsync([0xFF, 0xD8, 0xFF, 0xE0, .. Encoding.UTF8.GetBytes($"{what} {Guid.NewGuid():N}")], PhotoCipher.NewKey(), PhotoKind.Profile);
 }
