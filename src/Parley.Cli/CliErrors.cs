@@ -34,6 +34,8 @@ internal static class CliErrors
         GroupNotFoundException notFound => notFound.Message,
         NotAGroupMemberException notMember => notMember.Message,
         ArgumentException { ParamName: "replyTo" } => "--reply-to: this chat's recent history has no message with that id.",
+        ArgumentException { ParamName: "image" } image when image.Message.StartsWith("A group", StringComparison.Ordinal) =>
+            "--set: a group photo must be a JPEG, PNG or WebP image.",
         ArgumentException { ParamName: "image" } => "--photo: a profile photo must be a JPEG, PNG or WebP image.",
         _ => null,
     };

@@ -23,6 +23,7 @@ public static partial class CliCommands
         command.Subcommands.Add(GroupLeave(profile));
         command.Subcommands.Add(GroupSend(profile));
         command.Subcommands.Add(GroupInfo(profile));
+        command.Subcommands.Add(GroupPhoto(profile));
         return command;
     }
 
@@ -68,6 +69,18 @@ public static partial class CliCommands
         };
         command.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, session =>
             session.GroupSendAsync(parse.GetValue(group)!, parse.GetValue(text)!, parse.GetValue(replyTo), cancellationToken)));
+        return command;
+    }
+
+    private static Command GroupPhoto(Option<DirectoryInfo> profile)
+    {
+        var group = new Argument<string>("group") { Description = "The group id or its unique name" };
+        var set = new Option<FileInfo?>("--set") { Description = "A JPEG, PNG or WebP image: encrypted here, its key sent to the members" };
+        var save = new Option<FileInfo?>("--save") { Description = "Save the group photo (decrypted) to this file" };
+        var remove = new Option<bool>("--remove") { Description = "Remove the group photo" };
+        var command = new Command("photo", "Set, save or remove the group photo (end-to-end encrypted).") { group, set, save, remove };
+        command.SetAction((parse, cancellationToken) => ProfileSession.RunAsync(parse.GetValue(profile)!, session =>
+            session.GroupPhotoAsync(parse.GetValue(group)!, parse.GetValue(set), parse.GetValue(save), parse.GetValue(remove), cancellationToken)));
         return command;
     }
 

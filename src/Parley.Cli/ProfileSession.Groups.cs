@@ -77,6 +77,41 @@ internal sealed partial class ProfileSession
         return 0;
     }
 
+    public async Task<int> GroupPhotoAsync(string groupName, FileInfo? set, FileInfo? save, bool remove, CancellationToken cancellationToken)
+    {
+        if ((set is null ? 0 : 1) + (save is null ? 0 : 1) + (remove ? 1 : 0) != 1)
+        {
+            throw new CliException("give exactly one of --set <image>, --save <file> or --remove.");
+        }
+        if (set is { Exists: false })
+        {
+            throw new CliException($"no such file: {set.FullName}");
+        }
+        await using var client = await ConnectAsync(receive: false, cancellationToken);
+        var group = await client.RefreshGroupAsync((await client.FindGroupAsync(groupName, cancellationToken)).GroupId, cancellationToken);
+        if (set is not null)
+        {
+            await client.SetGroupPhotoAsync(group.GroupId, await File.ReadAllBytesAsync(set.FullName, cancellationToken), cancellationToken);
+            await Console.Out.WriteLineAsync($"group photo of \"{group.Name}\" set");
+        }
+        else if (remove)
+        {
+            await client.RemoveGroupPhotoAsync(group.GroupId, cancellationToken);
+            await Console.Out.WriteLineAsync($"group photo of \"{group.Name}\" removed");
+        }
+        else if (await client.GetGroupPhotoAsync(group.GroupId, cancellationToken) is { } photo)
+        {
+            await File.WriteAllBytesAsync(save!.FullName, photo, cancellationToken);
+            await Console.Out.WriteLineAsync($"group photo saved to {save.FullName}");
+        }
+        else
+        {
+            // Either none, or its key (sent by the member who set it, inside the group's messages) has not been received yet.
+            await Console.Out.WriteLineAsync(group.Picture.Length == 0 ? "the group has no photo" : "no key for the group photo yet: run `receive` first");
+        }
+        return 0;
+    }
+
     public async Task<int> GroupInfoAsync(string groupName, string messageIdHex, CancellationToken cancellationToken)
     {
         var messageId = ParseMessageId(messageIdHex, "`group send` printed");

@@ -6,6 +6,10 @@ namespace Parley.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class GroupTests(BrowserFixture browser)
 {
+    /// <summary>A 1×1 PNG.</summary>
+    private static readonly byte[] Png = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==");
+
     [Fact]
     public async Task GroupOfThree_AdminRemovesOne_TheOthersKeepTalkingWithoutThem()
     {
@@ -42,6 +46,13 @@ public sealed class GroupTests(BrowserFixture browser)
 
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = "Group info" }).ClickAsync();
         await Assertions.Expect(alice.Page.Locator(".member")).ToHaveCountAsync(3);
+
+        // A group photo, end-to-end encrypted: its key reaches Bob inside the group's messages.
+        await alice.Page.GetByLabel("Group photo (end-to-end encrypted)").SetInputFilesAsync(new FilePayload { Name = "group.png", MimeType = "image/png", Buffer = Png });
+        await Assertions.Expect(alice.Page.GetByRole(AriaRole.Img, new() { Name = "Group photo of Hiking" })).ToBeVisibleAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "tap for group info" }).ClickAsync(); // the chat list now says "changed the group info"
+        await Assertions.Expect(bob.Page.GetByRole(AriaRole.Img, new() { Name = "Group photo of Hiking" })).ToBeVisibleAsync();
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Back to the chat" }).ClickAsync();
         await alice.ScreenshotAsync("group-info");
         await alice.Page.GetByRole(AriaRole.Button, new() { Name = $"Remove {carol.Number}" }).ClickAsync();
         await Assertions.Expect(alice.Page.Locator(".member")).ToHaveCountAsync(2);

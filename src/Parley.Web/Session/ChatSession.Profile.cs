@@ -67,15 +67,16 @@ public sealed partial class ChatSession
     {
         try
         {
-            return await Client!.GetProfilePhotoAsync(number) is { Length: > 0 } image
-                ? $"data:{ImageType(image)};base64,{Convert.ToBase64String(image)}"
-                : null;
+            return await Client!.GetProfilePhotoAsync(number) is { Length: > 0 } image ? DataUrl(image) : null;
         }
         catch (Exception error) when (error is ParleyApiException or HttpRequestException or UnknownNumberException)
         {
             return null;
         }
     }
+
+    /// <summary>A decrypted photo as a data URL for an img element.</summary>
+    public static string DataUrl(byte[] image) => $"data:{ImageType(image)};base64,{Convert.ToBase64String(image)}";
 
     private static string ImageType(byte[] image) => image switch
     {

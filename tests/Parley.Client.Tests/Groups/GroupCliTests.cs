@@ -49,6 +49,32 @@ public sealed class GroupCliTests(SqliteServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task GroupPhoto_SetSavedAndRemoved_ThroughTheCli()
+    {
+        var (alice, _) = await _cli.RegisterAsync("alice");
+        var (bob, bobNumber) = await _cli.RegisterAsync("bob");
+        CliProfiles.Expect(0, await CliProfiles.RunAsync(alice, "group", "create", "Photos", bobNumber));
+        var photo = _cli.PathOf("group.png");
+        await File.WriteAllBytesAsync(photo, [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Guid.NewGuid().ToByteArray()]);
+        Assert.Equal("group photo of \"Photos\" set", CliProfiles.Expect(0, await CliProfiles.RunAsync(alice, "group", "photo", "Photos", "--set", photo)).Stdout);
+
+        // The key comes inside the group's encrypted messages: Bob has it once he has received them.
+        var saved = _cli.PathOf("saved.png");
+        CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "groups"));
+        Assert.Equal("no key for the group photo yet: run `receive` first", CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "group", "photo", "Photos", "--save", saved)).Stdout);
+        CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "receive", "--timeout", "1"));
+        Assert.Equal($"group photo saved to {saved}", CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "group", "photo", "Photos", "--save", saved)).Stdout);
+        Assert.Equal(await File.ReadAllBytesAsync(photo), await File.ReadAllBytesAsync(saved));
+
+        var text = _cli.PathOf("notes.txt");
+        await File.WriteAllTextAsync(text, "not a picture");
+        var refused = await CliProfiles.RunAsync(alice, "group", "photo", "Photos", "--set", text);
+        Assert.Equal((1, "error: --set: a group photo must be a JPEG, PNG or WebP image."), (refused.ExitCode, refused.Stderr));
+        Assert.Equal("group photo of \"Photos\" removed", CliProfiles.Expect(0, await CliProfiles.RunAsync(alice, "group", "photo", "Photos", "--remove")).Stdout);
+        Assert.Equal("the group has no photo", CliProfiles.Expect(0, await CliProfiles.RunAsync(bob, "group", "photo", "Photos", "--save", saved)).Stdout);
+    }
+
+    [Fact]
     public async Task RemovedMember_ReceivesTheRemovalButNoLaterMessage_ThroughTheCli()
     {
         var (alice, _) = await _cli.RegisterAsync("alice");
