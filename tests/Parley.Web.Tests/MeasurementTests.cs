@@ -20,6 +20,12 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
     /// <summary>A published server (`dotnet publish src/Parley.Server -c Release -o DIR`): brotli files, trimmed, as users get them.</summary>
     private static readonly string? Published = Environment.GetEnvironmentVariable("PARLEY_WEB_PUBLISHED");
 
+    /// <summary>
+    /// A directory for Chromium CPU profiles (open-N.cpuprofile per cold open, sends.cpuprofile of the
+    /// texts) to see where the time goes (DevTools' Performance panel loads them); none when unset.
+    /// </summary>
+    private static readonly string? ProfileDirectory = Environment.GetEnvironmentVariable("PARLEY_WEB_PROFILE");
+
     [Fact]
     public async Task TimeToInteractive_AndInBrowserEncryptAndSend()
     {
@@ -38,11 +44,13 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
             var page = await context.NewPageAsync();
             var devtools = await context.NewCDPSessionAsync(page);
             await devtools.SendAsync("Performance.enable");
+            await StartProfilingAsync(devtools);
             var started = Stopwatch.GetTimestamp();
             await page.GotoAsync("/");
             await page.GetByLabel("Phone number").FillAsync("+1", new() { Timeout = 120_000 });
             opens.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             busy.Add(await TaskDurationMsAsync(devtools));
+            await StopProfilingAsync(devtools, $"open-{i}.cpuprofile");
             await context.CloseAsync();
         }
         opens.Sort();
@@ -53,11 +61,14 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
         await warm.RegisterAsync();
         await bob.RegisterAsync();
         await warm.OpenChatWithAsync(bob.Number);
+        var sending = await warm.Page.Context.NewCDPSessionAsync(warm.Page);
+        await StartProfilingAsync(sending);
         for (var i = 0; i < Texts; i++)
         {
             await warm.SendAsync($"measured text {i}");
             await warm.ExpectSentAsync($"measured text {i}");
         }
+        await StopProfilingAsync(sending, "sends.cpuprofile");
         var sends = await warm.Page.EvaluateAsync<double[]>("window.parleyMetrics.sendMs");
         var encrypts = await warm.Page.EvaluateAsync<double[]>("window.parleyMetrics.encryptMs ?? []");
         Assert.Equal(Texts, sends.Length);
@@ -72,6 +83,28 @@ public sealed class MeasurementTests(BrowserFixture browser, ITestOutputHelper o
             $"of which in the browser before the frame leaves (store the message, encrypt, write the session): median {browserSide[browserSide.Length / 2]:F1} ms, max {browserSide[^1]:F1} ms\n");
         output.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(Screenshots.Directory, "measurements.txt"), report);
+    }
+
+    private static async Task StartProfilingAsync(ICDPSession devtools)
+    {
+        if (ProfileDirectory is null)
+        {
+            return;
+        }
+        await devtools.SendAsync("Profiler.enable");
+        await devtools.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+        await devtools.SendAsync("Profiler.start");
+    }
+
+    private static async Task StopProfilingAsync(ICDPSession devtools, string fileName)
+    {
+        if (ProfileDirectory is null)
+        {
+            return;
+        }
+        var stopped = await devtools.SendAsync("Profiler.stop");
+        Directory.CreateDirectory(ProfileDirectory);
+        await File.WriteAllTextAsync(Path.Combine(ProfileDirectory, fileName), stopped!.Value.GetProperty("profile").GetRawText());
     }
 
     private static async Task<double> TaskDurationMsAsync(ICDPSession devtools)
