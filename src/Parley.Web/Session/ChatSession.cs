@@ -49,7 +49,7 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
 
     public async Task StartAsync()
     {
-        Store = await IndexedDbClientStore.OpenAsync(js);
+        Store = await IndexedDbClientStore.OpenAsync(server);
         if (await Store.LoadAccountAsync() is null)
         {
             SetPhase(SessionPhase.SignedOut);
@@ -159,7 +159,29 @@ public sealed partial class ChatSession(IJSRuntime js, Uri server) : IAsyncDispo
         Notify();
     }
 
-    internal void Notify() => Changed?.Invoke();
+    private bool _notifying;
+
+    /// <summary>
+    /// Tells the screens to re-read the session, once for all changes of the current step and after
+    /// it: a component's refresh and render run on the same thread, and ran inside a send (between
+    /// the server's acknowledgement and the send's end) or once per change of a burst.
+    /// </summary>
+    internal void Notify()
+    {
+        if (_notifying)
+        {
+            return;
+        }
+        _notifying = true;
+        _ = NotifySoonAsync();
+    }
+
+    private async Task NotifySoonAsync()
+    {
+        await Task.Yield();
+        _notifying = false;
+        Changed?.Invoke();
+    }
 
     private void SetPhase(SessionPhase phase)
     {

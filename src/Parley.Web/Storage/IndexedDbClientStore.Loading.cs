@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.JSInterop;
 using Parley.Client.Storage;
 
 namespace Parley.Web.Storage;
@@ -9,7 +8,17 @@ public sealed partial class IndexedDbClientStore
     /// <summary>Replays every entry into memory, in an order that satisfies the in-memory store's rules.</summary>
     private async Task LoadAsync()
     {
-        var entries = await _db.InvokeAsync<string[][]>("loadAll");
+        await Db.LoadAllAsync();
+        var flat = Db.TakeLoaded();
+        if (flat.Length == 0)
+        {
+            return; // a first visit: nothing to replay
+        }
+        var entries = new string[flat.Length / 2][];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = [flat[2 * i], flat[2 * i + 1]];
+        }
         var byKind = entries.GroupBy(e => e[0].Split('|')[0]).ToDictionary(g => g.Key, g => g.ToList());
         IEnumerable<T> Read<T>(string kind) =>
             byKind.GetValueOrDefault(kind, []).Select(e => (T)JsonSerializer.Deserialize(e[1], typeof(T), PersistedJson.Default)!);

@@ -1,5 +1,5 @@
+using System.Runtime.InteropServices.JavaScript;
 using System.Text.Json;
-using Microsoft.JSInterop;
 using Parley.Client.Storage;
 
 namespace Parley.Web.Storage;
@@ -12,17 +12,19 @@ namespace Parley.Web.Storage;
 /// </summary>
 public sealed partial class IndexedDbClientStore : IClientStore
 {
-    private readonly IJSObjectReference _db;
     private readonly AsyncLocal<Batch?> _batch = new();
     private InMemoryClientStore _memory = new();
 
-    private IndexedDbClientStore(IJSObjectReference db) => _db = db;
+    private IndexedDbClientStore()
+    {
+    }
 
     /// <summary>Opens the browser's database and loads what a previous visit kept.</summary>
-    public static async Task<IndexedDbClientStore> OpenAsync(IJSRuntime js)
+    /// <param name="appBase">The app's base address: js/parley-db.js is the module index.html already loaded.</param>
+    public static async Task<IndexedDbClientStore> OpenAsync(Uri appBase)
     {
-        var db = await js.InvokeAsync<IJSObjectReference>("import", "./js/parley-db.js");
-        var store = new IndexedDbClientStore(db);
+        await JSHost.ImportAsync(Db.Module, new Uri(appBase, "js/parley-db.js").ToString());
+        var store = new IndexedDbClientStore();
         await store.LoadAsync();
         return store;
     }
@@ -30,7 +32,7 @@ public sealed partial class IndexedDbClientStore : IClientStore
     /// <summary>Deletes everything this browser kept: keys, sessions, history (sign out).</summary>
     public async Task WipeAsync()
     {
-        await _db.InvokeVoidAsync("clear");
+        await Db.ClearAsync();
         _memory = new InMemoryClientStore();
         ClearWebState();
     }
@@ -245,9 +247,12 @@ public sealed partial class IndexedDbClientStore : IClientStore
         {
             return;
         }
-        // One argument: an array of [key, value] pairs (not spread into params).
-        object[] changes = [batch.Changes.Select(c => new[] { c.Key, c.Value }).ToArray()];
-        var writing = _db.InvokeVoidAsync("write", changes).AsTask();
+        var changes = new string?[batch.Changes.Count * 2];
+        for (var i = 0; i < batch.Changes.Count; i++)
+        {
+            (changes[2 * i], changes[2 * i + 1]) = (batch.Changes[i].Key, batch.Changes[i].Value);
+        }
+        var writing = Db.WriteAsync(changes);
         foreach (var (key, value) in batch.Changes)
         {
             if (value is null)
@@ -278,5 +283,29 @@ public sealed partial class IndexedDbClientStore : IClientStore
             Changes.Add(new(key, JsonSerializer.Serialize(value, typeof(T), PersistedJson.Default)));
 
         public void Delete(string key) => Changes.Add(new(key, null));
+    }
+
+    /// <summary>
+    /// wwwroot/js/parley-db.js, called directly ([JSImport]: strings and string arrays cross as they
+    /// are) rather than through IJSRuntime, which serializes every argument and result as JSON.
+    /// </summary>
+    private static partial class Db
+    {
+        public const string Module = "parley-db";
+
+        [JSImport("loadAll", Module)]
+        public static partial Task LoadAllAsync();
+
+        /// <summary>What <see cref="LoadAllAsync"/> read: key, value, key, value, …</summary>
+        [JSImport("takeLoaded", Module)]
+        [return: JSMarshalAs<JSType.Array<JSType.String>>]
+        public static partial string[] TakeLoaded();
+
+        /// <summary>Key, value, key, value, … in one IndexedDB transaction; a null value deletes the key.</summary>
+        [JSImport("write", Module)]
+        public static partial Task WriteAsync([JSMarshalAs<JSType.Array<JSType.String>>] string?[] changes);
+
+        [JSImport("clear", Module)]
+        public static partial Task ClearAsync();
     }
 }
