@@ -37,6 +37,8 @@ public sealed partial class ParleyClient
                         Text = message.Text,
                         Timestamp = message.Timestamp,
                         Status = (uint)message.Status,
+                        Quote = message.Quote?.ToProto(),
+                        Attachment = message.Attachment?.ToProto(),
                     });
                 }
             }
@@ -115,7 +117,11 @@ public sealed partial class ParleyClient
             var status = Enum.IsDefined(typeof(MessageStatus), (int)item.Status) ? (MessageStatus)item.Status
                 : item.Outgoing ? MessageStatus.Sent : MessageStatus.Received;
             if (await _store.AddMessageAsync(new StoredMessage(item.MessageId.ToByteArray(), item.PeerAccount, item.PeerNumber, direction,
-                    item.Text, item.Timestamp, status)))
+                    item.Text, item.Timestamp, status)
+                {
+                    Quote = await ReceivedQuoteAsync(item.Quote),
+                    Attachment = Media.MediaAttachment.FromProto(item.Attachment),
+                }))
             {
                 added++;
             }

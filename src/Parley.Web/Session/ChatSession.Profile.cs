@@ -62,6 +62,9 @@ public sealed partial class ChatSession
     public string? NameOf(string? number) =>
         number is not null && _profiles.GetValueOrDefault(number) is { Name.Length: > 0 } profile ? profile.Name : null;
 
+    /// <summary>The profile name of a number when loaded, else the number itself (as WhatsApp labels quotes and senders).</summary>
+    public string DisplayName(string number) => NameOf(number) ?? number;
+
     /// <summary>A photo as a data URL for an img element, or null when there is none we may see.</summary>
     public async Task<string?> PhotoUrlOfAsync(string number)
     {

@@ -62,7 +62,8 @@ public sealed class LinkedDeviceMessagingTests(LinkingServerFixture fixture) : I
         await alice.SendAsync(bob, "hello bob");
         await bob.NextMessageAsync("hello");
         await bob.SendAsync(alice, "hello alice");
-        await alice.NextMessageAsync("hello back");
+        var hello = await alice.NextMessageAsync("hello back");
+        await alice.Client.SendTextAsync(bob.Number, "a reply", hello.MessageId);
         // A long past on the phone: 300 messages of 400 characters (about 140 KB of history) and one from two months ago.
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = 0; i < 300; i++)
@@ -76,8 +77,10 @@ public sealed class LinkedDeviceMessagingTests(LinkingServerFixture fixture) : I
         await using var laptop = await LinkedDevices.LinkAsync(alice);
 
         var history = await laptop.Client.GetHistoryAsync(bob.Number);
-        Assert.Equal(302, history.Count);
+        Assert.Equal(303, history.Count);
         Assert.Contains(history, m => m is { Text: "hello bob", Direction: MessageDirection.Outgoing });
+        var reply = Assert.Single(history, m => m.Text == "a reply");
+        Assert.Equal(("hello alice", bob.Client.AccountId), (reply.Quote?.Text, reply.Quote?.AuthorAccountId)); // the quote travels with the history
         Assert.Contains(history, m => m is { Text: "hello alice", Direction: MessageDirection.Incoming });
         Assert.DoesNotContain(history, m => m.Text == "from two months ago");
         Assert.Empty(laptop.DecryptionFailures);
