@@ -11,10 +11,6 @@ public sealed partial class GroupGrain
 {
     public async Task<GroupSendOutcome> Send(GroupMessage message)
     {
-        while (_commit is { } commit)
-        {
-            await commit; // a membership change is being stored: send to the group as it is after it
-        }
         var now = Now();
         if (_group?.Member(message.SenderAccount) is null)
         {
@@ -78,45 +74,28 @@ public sealed partial class GroupGrain
         var payload = groupEvent.ToByteArray();
         var devices = await store.GetDevicesAsync(next.Members.Select(m => m.AccountId).Concat(alsoNotify ?? []));
         var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _commit = committed.Task;
-        try
+        await writer.WriteAsync(async statements =>
         {
-            await writer.WriteAsync(async statements =>
-            {
-                await GroupStore.SaveAsync(statements.Connection, statements.Transaction, next, actor, now);
-                var payloadId = await statements.InsertPayloadAsync(payload, now);
-                var inserted = await statements.InsertFanOutAsync(devices.Select(device => new StoredEnvelope(0, device, EnvelopeType.GroupEvent,
-                    actor, 0, [], now, now, payload, [], expiresAt, GroupId, payloadId)).ToList());
-                return (true, inserted);
-            });
-            _group = next;
-            _memberDevices = null;
-        }
-        finally
-        {
-            _commit = null;
-            committed.SetResult();
-        }
+            await GroupStore.SaveAsync(statements.Connection, statements.Transaction, next, actor, now);
+            var payloadId = await statements.InsertPayloadAsync(payload, now);
+            var inserted = await statements.InsertFanOutAsync(devices.Select(device => new StoredEnvelope(0, device, EnvelopeType.GroupEvent,
+                actor, 0, [], now, now, payload, [], expiresAt, GroupId, payloadId)).ToList());
+            return (true, inserted);
+        });
+        _group = next;
+        _memberDevices = null;
         return GroupOutcome.Ok(next);
     }
 
     private async Task<IReadOnlyList<DeviceAddress>> MemberDevicesAsync()
     {
         var now = clock.GetTimestamp();
-        if (_memberDevices is { } cached && clock.GetElapsedTime(_memberDevicesLoadedAt, now) <= DeviceListLifetime)
+        if (_memberDevices is null || clock.GetElapsedTime(_memberDevicesLoadedAt, now) > DeviceListLifetime)
         {
-            return cached;
-        }
-        var version = _group?.Version;
-        var loaded = await store.GetMemberDevicesAsync(GroupId);
-        if (_group?.Version == version && _commit is null)
-        {
-            // Cached only if no membership change committed (or began) meanwhile: a list read before a removal must not outlive it.
-            _memberDevices = loaded;
+            _memberDevices = await store.GetMemberDevicesAsync(GroupId);
             _memberDevicesLoadedAt = now;
         }
-        return loaded;
+        return _memberDevices;
     }
 
     public static GroupSnapshot Snapshot(GroupView group) => new()

@@ -19,9 +19,6 @@ public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, 
     private IReadOnlyList<DeviceAddress>? _memberDevices;
     private long _memberDevicesLoadedAt;
 
-    /// <summary>Set while a change of the group is being stored; sends (which interleave) wait for it.</summary>
-    private Task? _commit;
-
     private string GroupId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>

@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Parley.Server.Groups;
 
 /// <summary>
@@ -25,16 +23,8 @@ public interface IGroupGrain : IGrainWithStringKey
 
     Task<GroupOutcome> JoinByLink(string account, string token);
 
-    /// <summary>
-    /// Stores a message for every other member device. Sends interleave with each other (so many
-    /// share one group commit) and with commands; a send that arrives while a membership change is
-    /// being committed waits for it, so once a removal is acknowledged no later send reaches the
-    /// removed member.
-    /// </summary>
-    [AlwaysInterleave]
     Task<GroupSendOutcome> Send(GroupMessage message);
 
     /// <summary>Pushes an ephemeral typing frame to the other members' online devices; false when the sender is not a member.</summary>
-    [AlwaysInterleave]
     Task<bool> RelayTyping(string senderAccount, int senderDevice, byte[] frame);
 }
