@@ -41,7 +41,12 @@ public static partial class GroupEndpoints
     {
         var grain = Grain(grains, groupId);
         var account = user.Device().AccountId;
-        var before = (await grain.Get(account)).Group?.Picture;
+        var current = await grain.Get(account);
+        if (current.Group is { } unchanged && unchanged.Picture == mediaId)
+        {
+            return Results.Ok(ToResponse(unchanged)); // the same photo again, or removing none: no new version, no event
+        }
+        var before = current.Group?.Picture;
         var outcome = await grain.Update(account, new GroupInfoChange(null, null, mediaId, null, null));
         if (outcome.Group is null)
         {

@@ -74,9 +74,10 @@ public sealed class GroupPhotoTests(SqliteServerFixture fixture) : IClassFixture
         var plain = await Assert.ThrowsAsync<ParleyApiException>(() =>
             Server.NewApi().SetGroupPhotoAsync(bob.Client.Account.Credentials, group.GroupId, Jpeg("plain")));
         Assert.Equal((415, ErrorCodes.InvalidImage), ((int)plain.Status, plain.Code));
-        await alice.Client.RemoveGroupPhotoAsync(group.GroupId);
+        var removed = await alice.Client.RemoveGroupPhotoAsync(group.GroupId);
         await bob.Client.RefreshGroupAsync(group.GroupId);
         Assert.Null(await bob.Client.GetGroupPhotoAsync(group.GroupId));
+        Assert.Equal(removed.Version, (await alice.Client.RemoveGroupPhotoAsync(group.GroupId)).Version); // removing none changes nothing
     }
 
     [Fact]
