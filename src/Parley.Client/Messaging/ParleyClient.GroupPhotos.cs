@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Parley.Client.Storage;
-using Parley.Crypto;
 using Parley.Crypto.Media;
 using Parley.Protocol.Encrypted;
 
@@ -23,11 +22,7 @@ public sealed partial class ParleyClient
     /// <exception cref="NotAGroupMemberException">We left or were removed.</exception>
     public async Task<LocalGroup> SetGroupPhotoAsync(string groupId, byte[] image, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (Media.ImageFormats.Detect(image) is null)
-        {
-            throw new ArgumentException("A group photo must be a JPEG, PNG or WebP image.", nameof(image));
-        }
+        RequireImage(image, PhotoKind.Group);
         var key = PhotoCipher.NewKey();
         var blob = await PhotoCipher.EncryptAsync(image, key, PhotoKind.Group, cancellationToken);
         var group = await ApplyGroupResponseAsync(await GroupCallAsync(groupId, () => _api.SetGroupPhotoAsync(Account.Credentials, groupId, blob, cancellationToken)));
@@ -76,19 +71,10 @@ public sealed partial class ParleyClient
     /// <summary>The group's photo, decrypted; null when it has none or no member has sent us its key yet.</summary>
     public async Task<byte[]?> GetGroupPhotoAsync(string groupId, CancellationToken cancellationToken = default)
     {
-        if (await _store.LoadGroupAsync(groupId) is not { Picture.Length: > 0, Photo: { } photo } group || photo.MediaId != group.Picture
-            || await _api.GetGroupPhotoAsync(Account.Credentials, groupId, cancellationToken) is not { } blob)
-        {
-            return null;
-        }
-        try
-        {
-            return await PhotoCipher.DecryptAsync(blob, photo.Key, PhotoKind.Group, cancellationToken);
-        }
-        catch (SignalProtocolException)
-        {
-            return null; // replaced meanwhile, or altered
-        }
+        return await _store.LoadGroupAsync(groupId) is { Picture.Length: > 0, Photo: { } photo } group && photo.MediaId == group.Picture
+            && await _api.GetGroupPhotoAsync(Account.Credentials, groupId, cancellationToken) is { } blob
+            ? await DecryptPhotoOrNullAsync(blob, photo.Key, PhotoKind.Group, cancellationToken)
+            : null;
     }
 
     /// <summary>What our sender key carries to members: the current photo's key, if we have it.</summary>

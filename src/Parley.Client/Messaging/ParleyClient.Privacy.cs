@@ -1,4 +1,3 @@
-using Parley.Crypto;
 using Parley.Crypto.Media;
 using Parley.Protocol.Rest;
 
@@ -21,11 +20,7 @@ public sealed partial class ParleyClient
     /// <exception cref="ArgumentException">Not a JPEG, PNG or WebP image.</exception>
     public async Task SetProfilePhotoAsync(byte[] image, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (Media.ImageFormats.Detect(image) is null)
-        {
-            throw new ArgumentException("A profile photo must be a JPEG, PNG or WebP image.", nameof(image));
-        }
+        RequireImage(image, PhotoKind.Profile);
         var blob = await PhotoCipher.EncryptAsync(image, await EnsureProfileKeyAsync(), PhotoKind.Profile, cancellationToken);
         await _api.SetProfilePhotoAsync(Account.Credentials, blob, "application/octet-stream", cancellationToken);
     }
@@ -48,18 +43,9 @@ public sealed partial class ParleyClient
     public async Task<byte[]?> GetProfilePhotoAsync(string number, CancellationToken cancellationToken = default)
     {
         var (accountId, profileKey) = await ProfileKeyOfAsync(number, cancellationToken);
-        if (profileKey is null || await _api.GetProfilePhotoAsync(Account.Credentials, accountId, cancellationToken) is not { } blob)
-        {
-            return null;
-        }
-        try
-        {
-            return await PhotoCipher.DecryptAsync(blob, profileKey, PhotoKind.Profile, cancellationToken);
-        }
-        catch (SignalProtocolException)
-        {
-            return null;
-        }
+        return profileKey is not null && await _api.GetProfilePhotoAsync(Account.Credentials, accountId, cancellationToken) is { } blob
+            ? await DecryptPhotoOrNullAsync(blob, profileKey, PhotoKind.Profile, cancellationToken)
+            : null;
     }
 
     public Task<PrivacySettingsDto> GetPrivacyAsync(CancellationToken cancellationToken = default) =>

@@ -16,16 +16,17 @@ namespace Parley.Client.Messaging;
 public sealed partial class ParleyClient
 {
     private byte[]? _profileKey;
+    private ByteString? _profileKeyOnWire;
 
     /// <summary>This account's profile key, or null on a linked device that has not learned it yet.</summary>
     private byte[]? ProfileKey => _profileKey ??= Account.ProfileKey;
 
-    /// <summary>Stamps outgoing content with our profile key (once known).</summary>
+    /// <summary>Stamps outgoing content with our profile key (once known), converted once rather than per message.</summary>
     private Content WithProfileKey(Content content)
     {
         if (ProfileKey is { } key)
         {
-            content.ProfileKey = ByteString.CopyFrom(key);
+            content.ProfileKey = _profileKeyOnWire ??= ByteString.CopyFrom(key);
         }
         return content;
     }
@@ -54,6 +55,7 @@ public sealed partial class ParleyClient
             await _store.SaveAccountAsync(stored with { ProfileKey = key });
         }
         _profileKey = key;
+        _profileKeyOnWire = null;
     }
 
     /// <summary>
