@@ -286,8 +286,20 @@ public sealed partial class ParleyClient
         }
     }
 
-    /// <summary>A member's device stored (or the member read) our group message: delivered/read once every member has.</summary>
-    private async Task ApplyGroupReceiptAsync(Envelope envelope, MessageStatus status)
+    /// <summary>The server says every member our group messages were sent to has them on a device: two grey ticks.</summary>
+    private async Task ApplyGroupDeliveredAsync(Envelope envelope)
+    {
+        foreach (var id in envelope.ReceiptedMessageIds)
+        {
+            if (await _store.AdvanceGroupMessageStatusAsync(envelope.GroupId, id.ToByteArray(), MessageStatus.Delivered) is { } changed)
+            {
+                GroupMessageStatusChanged?.Invoke(changed);
+            }
+        }
+    }
+
+    /// <summary>A member read our group message: read (blue ticks) once every member has.</summary>
+    private async Task ApplyGroupReadAsync(Envelope envelope)
     {
         if (envelope.SourceAccount == AccountId)
         {
@@ -295,15 +307,15 @@ public sealed partial class ParleyClient
         }
         foreach (var id in envelope.ReceiptedMessageIds.Select(i => i.ToByteArray()))
         {
-            if (!await _store.RecordGroupReceiptAsync(envelope.GroupId, id, envelope.SourceAccount, status)
+            if (!await _store.RecordGroupReceiptAsync(envelope.GroupId, id, envelope.SourceAccount, MessageStatus.Read)
                 || await _store.LoadGroupAsync(envelope.GroupId) is not { } group)
             {
                 continue;
             }
             var receipts = await _store.GetGroupReceiptsAsync(envelope.GroupId, id);
             var others = group.Members.Where(m => m.AccountId != AccountId).ToList();
-            var least = others.Count == 0 ? status : others.Min(m => receipts.GetValueOrDefault(m.AccountId, MessageStatus.Sent));
-            if (least >= MessageStatus.Delivered && await _store.AdvanceGroupMessageStatusAsync(envelope.GroupId, id, least) is { } changed)
+            if (others.All(m => receipts.GetValueOrDefault(m.AccountId) == MessageStatus.Read)
+                && await _store.AdvanceGroupMessageStatusAsync(envelope.GroupId, id, MessageStatus.Read) is { } changed)
             {
                 GroupMessageStatusChanged?.Invoke(changed);
             }

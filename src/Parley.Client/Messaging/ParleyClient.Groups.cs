@@ -124,10 +124,6 @@ public sealed partial class ParleyClient
     /// <summary>The group chat on this device, oldest first.</summary>
     public Task<IReadOnlyList<GroupMessage>> GetGroupHistoryAsync(string groupId) => _store.GetGroupHistoryAsync(groupId);
 
-    /// <summary>Each other member's state of one of our group messages, as their receipts reached this device.</summary>
-    public Task<IReadOnlyDictionary<string, MessageStatus>> GetGroupMessageStatesAsync(string groupId, byte[] messageId) =>
-        _store.GetGroupReceiptsAsync(groupId, messageId);
-
     /// <summary>How this device names an account: "you", a known number, or the start of the account id.</summary>
     public async Task<string> DisplayNameAsync(string accountId) =>
         accountId == AccountId ? "you"

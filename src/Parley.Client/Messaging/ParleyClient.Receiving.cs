@@ -73,11 +73,11 @@ public sealed partial class ParleyClient
     {
         switch (envelope.Type)
         {
-            case EnvelopeType.DeliveryReceipt when envelope.GroupId.Length > 0:
-                await ApplyGroupReceiptAsync(envelope, MessageStatus.Delivered);
+            case EnvelopeType.GroupDeliveryReceipt:
+                await ApplyGroupDeliveredAsync(envelope);
                 break;
             case EnvelopeType.ReadReceipt when envelope.GroupId.Length > 0:
-                await ApplyGroupReceiptAsync(envelope, MessageStatus.Read);
+                await ApplyGroupReadAsync(envelope);
                 break;
             case EnvelopeType.DeliveryReceipt:
                 await ApplyReceiptAsync(envelope, MessageStatus.Delivered);

@@ -105,10 +105,14 @@ public static partial class GroupEndpoints
         }
         var byMember = receipts.ToDictionary(r => r.Member);
         var members = group.Members.Where(m => m.AccountId != account).Select(m => byMember.TryGetValue(m.AccountId, out var r)
-            ? new MemberReceiptDto(m.AccountId, r.Delivered, r.Read)
+            ? new MemberReceiptDto(m.AccountId, FirstOf(r.Delivered, r.Read), r.Read)
             : new MemberReceiptDto(m.AccountId, null, null)).ToList();
         return Results.Ok(new MessageInfoResponse(groupId, messageId.ToLowerInvariant(), members));
     }
+
+    /// <summary>Reading implies delivery, even when the member's read receipt overtook its device's ack.</summary>
+    private static long? FirstOf(long? delivered, long? read) =>
+        delivered is { } d && read is { } r ? Math.Min(d, r) : delivered ?? read;
 
     private static IGroupGrain Grain(IGrainFactory grains, string groupId) => grains.GetGrain<IGroupGrain>(groupId);
 

@@ -22,11 +22,13 @@ public sealed partial class GroupGrain
         }
         var sender = new DeviceAddress(message.SenderAccount, message.SenderDevice);
         var targets = (await MemberDevicesAsync()).Where(d => d != sender).ToList();
+        var recipientMembers = targets.Where(d => d.AccountId != sender.AccountId).DistinctBy(d => d.AccountId).Count();
         var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
         var recipients = await writer.WriteAsync(async statements =>
         {
             var payloadId = await statements.InsertPayloadAsync(message.Content, now);
-            await GroupStore.RecordMessageAsync(statements.Connection, statements.Transaction, GroupId, message.MessageId, message.SenderAccount, now);
+            await GroupStore.RecordMessageAsync(statements.Connection, statements.Transaction, GroupId, message.MessageId, message.SenderAccount, now,
+                recipientMembers);
             var inserted = await statements.InsertFanOutAsync(targets.Select(device => new StoredEnvelope(0, device, EnvelopeType.SenderKeyMessage,
                 message.SenderAccount, message.SenderDevice, message.MessageId, message.ClientTimestamp, now, message.Content, [],
                 expiresAt, GroupId, payloadId)).ToList());

@@ -157,12 +157,12 @@ public sealed class GroupStore(Database database)
     }
 
     public static async Task RecordMessageAsync(DbConnection connection, DbTransaction transaction, string groupId, byte[] messageId,
-        string sender, long now)
+        string sender, long now, int recipientMembers)
     {
         await using var command = connection.Command("""
-            INSERT INTO group_messages (group_id, message_id, sender_account, sent_at) VALUES (@g, @m, @s, @now)
+            INSERT INTO group_messages (group_id, message_id, sender_account, sent_at, awaiting_delivery) VALUES (@g, @m, @s, @now, @awaiting)
             ON CONFLICT (group_id, message_id) DO NOTHING
-            """, transaction).With("g", groupId).With("m", messageId).With("s", sender).With("now", now);
+            """, transaction).With("g", groupId).With("m", messageId).With("s", sender).With("now", now).With("awaiting", recipientMembers);
         await command.ExecuteNonQueryAsync();
     }
 

@@ -16,7 +16,9 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
     public DbTransaction Transaction => transaction;
 
     private DbCommand? _delete;
-    private DbCommand? _receipt;
+    private DbCommand? _delivered;
+    private DbCommand? _awaiting;
+    private DbCommand? _read;
 
     public async Task<long> InsertAsync(StoredEnvelope envelope)
     {
@@ -121,36 +123,67 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Records that a member got (or read) a group message, keeping the first time of each.</summary>
-    public async Task RecordGroupReceiptAsync(string groupId, byte[] messageId, string member, long? deliveredAt, long? readAt)
+    /// <summary>
+    /// Records that a member's device got a group message (the first device counts) and, when that
+    /// was the last member still waiting, returns the message's sender: every member the message was
+    /// sent to now has it, so the sender gets one "delivered" receipt instead of one per member.
+    /// </summary>
+    public async Task<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {
-        _receipt ??= connection.Command("""
-            INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at, read_at) VALUES (@g, @m, @member, @delivered, @read)
-            ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET
-                delivered_at = COALESCE(group_receipts.delivered_at, excluded.delivered_at, excluded.read_at),
-                read_at = COALESCE(group_receipts.read_at, excluded.read_at)
-            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("delivered", 0L).With("read", 0L);
-        _receipt.Set("g", groupId);
-        _receipt.Set("m", messageId);
-        _receipt.Set("member", member);
-        _receipt.Set("delivered", deliveredAt ?? readAt);
-        _receipt.Set("read", readAt);
-        await _receipt.ExecuteNonQueryAsync();
+        _delivered ??= connection.Command("""
+            INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at) VALUES (@g, @m, @member, @now)
+            ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET delivered_at = excluded.delivered_at
+                WHERE group_receipts.delivered_at IS NULL
+            RETURNING 1
+            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("now", 0L);
+        _awaiting ??= connection.Command("""
+            UPDATE group_messages SET awaiting_delivery = awaiting_delivery - 1
+            WHERE group_id = @g AND message_id = @m AND sender_account <> @member AND awaiting_delivery > 0
+            RETURNING awaiting_delivery, sender_account
+            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "");
+        SetReceiptKey(_delivered, groupId, messageId, member);
+        _delivered.Set("now", now);
+        if (await _delivered.ExecuteScalarAsync() is null)
+        {
+            return null; // another device of this member had it already
+        }
+        SetReceiptKey(_awaiting, groupId, messageId, member);
+        await using var reader = await _awaiting.ExecuteReaderAsync();
+        return await reader.ReadAsync() && Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) == 0
+            ? reader.GetString(1)
+            : null;
+    }
+
+    /// <summary>
+    /// Records that a member read a group message, keeping the first time. Reading does not count as
+    /// delivery here: only a device's ack does, so a read receipt cannot complete a delivery it never had.
+    /// </summary>
+    public async Task RecordGroupReadAsync(string groupId, byte[] messageId, string member, long now)
+    {
+        _read ??= connection.Command("""
+            INSERT INTO group_receipts (group_id, message_id, member_account, read_at) VALUES (@g, @m, @member, @now)
+            ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET read_at = COALESCE(group_receipts.read_at, excluded.read_at)
+            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("now", 0L);
+        SetReceiptKey(_read, groupId, messageId, member);
+        _read.Set("now", now);
+        await _read.ExecuteNonQueryAsync();
+    }
+
+    private static void SetReceiptKey(DbCommand command, string groupId, byte[] messageId, string member)
+    {
+        command.Set("g", groupId);
+        command.Set("m", messageId);
+        command.Set("member", member);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_insert is not null)
+        foreach (var command in new[] { _insert, _delete, _delivered, _awaiting, _read })
         {
-            await _insert.DisposeAsync();
-        }
-        if (_delete is not null)
-        {
-            await _delete.DisposeAsync();
-        }
-        if (_receipt is not null)
-        {
-            await _receipt.DisposeAsync();
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
         }
     }
 }

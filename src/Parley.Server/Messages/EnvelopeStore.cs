@@ -50,6 +50,13 @@ public sealed class EnvelopeStore(Database database)
         await connection.ExecuteAsync(
             "DELETE FROM group_payloads WHERE NOT EXISTS (SELECT 1 FROM envelopes WHERE envelopes.payload_id = group_payloads.id)",
             cancellationToken);
+        // Message info ("delivered to / read by") is kept as long as the message could still be queued.
+        var sentBefore = now - (long)Retention.TotalMilliseconds;
+        await connection.ExecuteAsync("""
+            DELETE FROM group_receipts WHERE EXISTS (SELECT 1 FROM group_messages m
+                WHERE m.group_id = group_receipts.group_id AND m.message_id = group_receipts.message_id AND m.sent_at <= @before)
+            """, cancellationToken, ("before", sentBefore));
+        await connection.ExecuteAsync("DELETE FROM group_messages WHERE sent_at <= @before", cancellationToken, ("before", sentBefore));
         return expired;
     }
 

@@ -45,25 +45,29 @@ public sealed class EnvelopeWriter : IAsyncDisposable
     /// <summary>
     /// Deletes envelopes a device acknowledged and, in the same transaction, stores the receipts
     /// built from what was actually deleted — so a crash can lose neither the envelope nor its receipt.
-    /// Group messages also get their per-member "delivered" state recorded.
+    /// A group message gets the member's "delivered" state recorded instead, and is passed on to
+    /// <paramref name="receiptsFor"/> only once it has reached every member.
     /// </summary>
     public Task<AckOutcome> AckAsync(DeviceAddress device, IReadOnlyList<long> ids, long now,
-        Func<IReadOnlyList<AckedEnvelope>, ValueTask<List<StoredEnvelope>>> receiptsFor) =>
+        Func<IReadOnlyList<AckedEnvelope>, IReadOnlyList<GroupDelivery>, ValueTask<List<StoredEnvelope>>> receiptsFor) =>
         WriteAsync(async statements =>
         {
             var acked = new List<AckedEnvelope>(ids.Count);
+            List<GroupDelivery>? completed = null;
             foreach (var id in ids)
             {
-                if (await statements.DeleteAsync(device, id) is { } deleted)
+                if (await statements.DeleteAsync(device, id) is not { } deleted)
                 {
-                    acked.Add(deleted);
-                    if (deleted.GroupId is not null && EnvelopeStore.IsMessageType(deleted.Type))
-                    {
-                        await statements.RecordGroupReceiptAsync(deleted.GroupId, deleted.MessageId, device.AccountId, now, null);
-                    }
+                    continue;
+                }
+                acked.Add(deleted);
+                if (deleted.GroupId is not null && EnvelopeStore.IsMessageType(deleted.Type)
+                    && await statements.MarkGroupDeliveredAsync(deleted.GroupId, deleted.MessageId, device.AccountId, now) is { } sender)
+                {
+                    (completed ??= []).Add(new GroupDelivery(deleted.GroupId, deleted.MessageId, sender));
                 }
             }
-            var receipts = acked.Count == 0 ? [] : await statements.InsertAllAsync(await receiptsFor(acked));
+            var receipts = acked.Count == 0 ? [] : await statements.InsertAllAsync(await receiptsFor(acked, completed ?? []));
             return (new AckOutcome(acked, receipts), receipts);
         });
 
@@ -176,6 +180,9 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }
 }
+
+/// <summary>A group message that has now reached every member it was sent to.</summary>
+public sealed record GroupDelivery(string GroupId, byte[] MessageId, string Sender);
 
 /// <summary>What an ack removed, and the receipts it queued for the senders.</summary>
 public sealed record AckOutcome(IReadOnlyList<AckedEnvelope> Acked, IReadOnlyList<StoredEnvelope> Receipts)

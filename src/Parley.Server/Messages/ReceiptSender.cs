@@ -15,16 +15,23 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeWriter writer
     public async Task<int> AcknowledgeAsync(DeviceAddress device, IReadOnlyList<long> ids)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var outcome = await writer.AckAsync(device, ids, now, async acked =>
+        var outcome = await writer.AckAsync(device, ids, now, async (acked, groupDeliveries) =>
         {
             // Inside the batch: what the delete returned names the senders, so nothing is read up front.
             // Their device lists come from the node cache, which almost always answers without a query.
             var receipts = new List<StoredEnvelope>();
-            foreach (var group in acked.Where(a => EnvelopeStore.IsMessageType(a.Type)).GroupBy(a => (a.SourceAccount, a.GroupId)))
+            foreach (var bySender in acked.Where(a => a.GroupId is null && EnvelopeStore.IsMessageType(a.Type)).GroupBy(a => a.SourceAccount))
             {
-                var senderDevices = await devices.GetAsync(group.Key.SourceAccount, CancellationToken.None);
-                receipts.AddRange(ReceiptsFor(device, group.Key.SourceAccount, senderDevices, EnvelopeType.DeliveryReceipt,
-                    group.Select(a => a.MessageId), now, group.Key.GroupId));
+                var senderDevices = await devices.GetAsync(bySender.Key, CancellationToken.None);
+                receipts.AddRange(ReceiptsFor(device, bySender.Key, senderDevices, EnvelopeType.DeliveryReceipt,
+                    bySender.Select(a => a.MessageId), now, null));
+            }
+            // A group message's sender hears once, when the last member has it (WhatsApp's two grey ticks).
+            foreach (var bySender in groupDeliveries.GroupBy(d => (d.Sender, d.GroupId)))
+            {
+                var senderDevices = await devices.GetAsync(bySender.Key.Sender, CancellationToken.None);
+                receipts.AddRange(ReceiptsFor(Server, bySender.Key.Sender, senderDevices, EnvelopeType.GroupDeliveryReceipt,
+                    bySender.Select(d => d.MessageId), now, bySender.Key.GroupId));
             }
             return receipts;
         });
@@ -63,7 +70,7 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeWriter writer
             {
                 foreach (var messageId in messageIds)
                 {
-                    await statements.RecordGroupReceiptAsync(groupId, messageId, reader.AccountId, null, now);
+                    await statements.RecordGroupReadAsync(groupId, messageId, reader.AccountId, now);
                 }
             }
             var inserted = await statements.InsertAllAsync(receipts);
@@ -71,6 +78,9 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeWriter writer
         });
         return new ServerFrame { SendResult = new SendResult { ServerTimestamp = now, EnvelopeIds = { stored.Select(e => (ulong)e.Id) } } };
     }
+
+    /// <summary>The source of receipts the server makes on behalf of a whole group.</summary>
+    private static readonly DeviceAddress Server = new("", 0);
 
     private static List<StoredEnvelope> ReceiptsFor(DeviceAddress from, string toAccount, IReadOnlyList<DeviceRegistration> toDevices,
         EnvelopeType type, IEnumerable<byte[]> messageIds, long now, string? groupId)

@@ -14,7 +14,8 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 /// </summary>
 public static class Schema
 {
-    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types), ProfilePhotos()];
+    public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types), ProfilePhotos(),
+        GroupDeliveryCounts()];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -222,5 +223,13 @@ public static class Schema
     /// </summary>
     private static string ProfilePhotos() => """
         ALTER TABLE profiles ADD COLUMN photo_media_id TEXT;
+        """;
+
+    /// <summary>
+    /// How many members a group message still has to reach (issue 7): the sender gets one "delivered"
+    /// receipt when it reaches zero instead of one per member. Older messages have none and get none.
+    /// </summary>
+    private static string GroupDeliveryCounts() => """
+        ALTER TABLE group_messages ADD COLUMN awaiting_delivery INTEGER;
         """;
 }

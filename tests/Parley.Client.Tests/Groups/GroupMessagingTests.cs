@@ -121,8 +121,8 @@ public sealed class GroupMessagingTests(SqliteServerFixture fixture) : IClassFix
         var sent = await alice.Client.SendGroupTextAsync(group.GroupId, "did everyone get this?");
         Assert.Equal(MessageStatus.Sent, sent.Status);
         var bobs = await bob.NextMessageAsync("the message");
-        await EventuallyAsync(async () => (await alice.Client.GetGroupMessageStatesAsync(group.GroupId, sent.MessageId))
-            .GetValueOrDefault(bob.Client.AccountId) == MessageStatus.Delivered, "Bob's delivery receipt");
+        await EventuallyAsync(async () => (await alice.Client.GetGroupMessageInfoAsync(group.GroupId, sent.MessageId))
+            .Single(m => m.AccountId == bob.Client.AccountId).DeliveredAt is not null, "Bob's device has it, says message info");
         Assert.Equal(MessageStatus.Sent, (await alice.Client.GetGroupHistoryAsync(group.GroupId)).Single().Status); // Carol has not got it
 
         await carol.OpenAsync();
@@ -130,8 +130,8 @@ public sealed class GroupMessagingTests(SqliteServerFixture fixture) : IClassFix
         await alice.StatusAsync(sent.MessageId, MessageStatus.Delivered, "delivered to every member");
 
         await bob.Client.MarkGroupReadAsync(group.GroupId, [bobs]);
-        await EventuallyAsync(async () => (await alice.Client.GetGroupMessageStatesAsync(group.GroupId, sent.MessageId))
-            .GetValueOrDefault(bob.Client.AccountId) == MessageStatus.Read, "Bob's read receipt");
+        await EventuallyAsync(async () => (await alice.Client.GetGroupMessageInfoAsync(group.GroupId, sent.MessageId))
+            .Single(m => m.AccountId == bob.Client.AccountId).ReadAt is not null, "Bob read it, says message info");
         Assert.Equal(MessageStatus.Delivered, (await alice.Client.GetGroupHistoryAsync(group.GroupId)).Single().Status);
         await carol.Client.MarkGroupReadAsync(group.GroupId, [carols]);
         await alice.StatusAsync(sent.MessageId, MessageStatus.Read, "read by every member");

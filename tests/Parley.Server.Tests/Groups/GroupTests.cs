@@ -112,7 +112,43 @@ public abstract class GroupTests(ServerFixture fixture)
             atAlice.Add(envelope);
         }
         Assert.DoesNotContain(atAlice, e => e.Type == EnvelopeType.SenderKeyMessage); // the sender's own device gets no copy
-        Assert.Equal(2, atAlice.Count(e => e.Type == EnvelopeType.DeliveryReceipt && e.GroupId == group.GroupId));
+        var delivered = Assert.Single(atAlice); // one receipt for the whole group, not one per member
+        Assert.Equal(EnvelopeType.GroupDeliveryReceipt, delivered.Type);
+        Assert.Equal(group.GroupId, delivered.GroupId);
+    }
+
+    [Fact]
+    public async Task Sender_hears_delivered_once_when_the_last_member_has_the_message_and_a_read_receipt_alone_does_not_count()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Ticks", bob.AccountId, carol.AccountId)).Value!;
+        await NextEventAsync(alice, GroupEventKind.Created);
+        var message = GroupMessage(group.GroupId, "two grey ticks when everyone has it");
+        await SendAsync(alice, message);
+
+        await NextMessageAsync(bob);
+        await NextEventAsync(carol, GroupEventKind.Created);
+        var atCarol = await Expect.EnvelopeAsync(carol.Socket, "the group message");
+        await carol.Socket.RequestAsync(new ClientFrame
+        {
+            ReadReceipt = new SendReadReceipt { SenderAccount = alice.AccountId, GroupId = group.GroupId, MessageIds = { atCarol.MessageId } },
+        });
+        var read = await Expect.EnvelopeAsync(alice.Socket, "carol's read receipt");
+        Assert.Equal((EnvelopeType.ReadReceipt, carol.AccountId), (read.Type, read.SourceAccount));
+        await Expect.NothingAsync(alice.Socket, TimeSpan.FromMilliseconds(300), "a delivery receipt before carol's device has the message");
+        var carolState = (await alice.Groups.MessageInfoAsync(group.GroupId, message.MessageId.ToByteArray())).Value!.Members
+            .Single(m => m.AccountId == carol.AccountId);
+        Assert.Equal(carolState.ReadAt, carolState.DeliveredAt); // reading shows as delivered in message info
+
+        await carol.Socket.AckAsync([atCarol.Id]);
+        var delivered = await Expect.EnvelopeAsync(alice.Socket, "the group delivery receipt");
+        Assert.Equal(EnvelopeType.GroupDeliveryReceipt, delivered.Type);
+        Assert.Equal(group.GroupId, delivered.GroupId);
+        Assert.Equal(message.MessageId, Assert.Single(delivered.ReceiptedMessageIds));
+        await carol.Socket.AckAsync([atCarol.Id]); // a repeated ack changes nothing
+        await Expect.NothingAsync(alice.Socket, TimeSpan.FromMilliseconds(300), "a second delivery receipt");
     }
 
     [Fact]
@@ -219,6 +255,7 @@ public abstract class GroupTests(ServerFixture fixture)
         var bob = await JoinAsync();
         var carol = await JoinAsync();
         var group = (await alice.Groups.CreateAsync("Ticks", bob.AccountId, carol.AccountId)).Value!;
+        await NextEventAsync(alice, GroupEventKind.Created);
         var message = GroupMessage(group.GroupId, "did you all get this?");
         await SendAsync(alice, message);
 
@@ -235,8 +272,30 @@ public abstract class GroupTests(ServerFixture fixture)
         Assert.NotNull(bobState.ReadAt);
         Assert.Null(carolState.ReadAt);
         Assert.Equal(ErrorCodes.InvalidRequest, (await bob.Groups.MessageInfoAsync(group.GroupId, message.MessageId.ToByteArray())).Problem?.Code);
-        var delivered = await Expect.EnvelopeAsync(alice.Socket, "bob's delivery receipt");
-        Assert.Equal(group.GroupId, delivered.GroupId);
+        var read = await Expect.EnvelopeAsync(alice.Socket, "bob's read receipt");
+        Assert.Equal((EnvelopeType.ReadReceipt, bob.AccountId, group.GroupId), (read.Type, read.SourceAccount, read.GroupId));
+    }
+
+    [Fact]
+    public async Task Message_info_is_kept_as_long_as_messages_are_then_pruned_by_the_hourly_expiry()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Old news", bob.AccountId)).Value!;
+        var (old, recent) = (GroupMessage(group.GroupId, "a month ago"), GroupMessage(group.GroupId, "today"));
+        await SendAsync(alice, old);
+        await SendAsync(alice, recent);
+        await NextMessageAsync(bob);
+        await NextMessageAsync(bob);
+        await Server.ExecuteSqlAsync("UPDATE group_messages SET sent_at = 1 WHERE group_id = @g AND message_id = @m",
+            ("g", group.GroupId), ("m", old.MessageId.ToByteArray()));
+
+        await new Parley.Server.Messages.EnvelopeStore(Server.OpenDatabase())
+            .DeleteExpiredAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
+
+        Assert.NotNull((await alice.Groups.MessageInfoAsync(group.GroupId, old.MessageId.ToByteArray())).Problem);
+        Assert.NotNull(Assert.Single((await alice.Groups.MessageInfoAsync(group.GroupId, recent.MessageId.ToByteArray())).Value!.Members).DeliveredAt);
+        Assert.Equal(1, await Server.ScalarAsync("SELECT COUNT(*) FROM group_receipts WHERE group_id = @g", ("g", group.GroupId)));
     }
 }
 
