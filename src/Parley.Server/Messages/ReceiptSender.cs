@@ -20,7 +20,11 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeWriter writer
             // Inside the batch: what the delete returned names the senders, so nothing is read up front.
             // Their device lists come from the node cache, which almost always answers without a query.
             var receipts = new List<StoredEnvelope>();
-            foreach (var bySender in acked.Where(a => a.GroupId is null && EnvelopeStore.IsMessageType(a.Type)).GroupBy(a => a.SourceAccount))
+            if (groupDeliveries.Count == 0 && !acked.Any(IsDirectMessage))
+            {
+                return receipts; // group messages still on their way to other members: nothing to say yet
+            }
+            foreach (var bySender in acked.Where(IsDirectMessage).GroupBy(a => a.SourceAccount))
             {
                 var senderDevices = await devices.GetAsync(bySender.Key, CancellationToken.None);
                 receipts.AddRange(ReceiptsFor(device, bySender.Key, senderDevices, EnvelopeType.DeliveryReceipt,
@@ -37,6 +41,8 @@ public sealed class ReceiptSender(DeviceDirectory devices, EnvelopeWriter writer
         });
         return outcome.Acked.Count;
     }
+
+    private static bool IsDirectMessage(AckedEnvelope acked) => acked.GroupId is null && EnvelopeStore.IsMessageType(acked.Type);
 
     /// <summary>Queues a read receipt for every device of the sender of the messages.</summary>
     public async Task<ServerFrame> SendReadReceiptAsync(DeviceAddress reader, SendReadReceipt receipt, CancellationToken cancellationToken)

@@ -13,18 +13,36 @@ public static class DbCommandExtensions
         return command;
     }
 
+    /// <summary>
+    /// Adds parameter <c>@name</c>. The name carries its prefix because Microsoft.Data.Sqlite, given a
+    /// bare name, tries "name", then "@name", ":name" and "$name" on every execution, building and
+    /// marshalling each string: a fifth of the hot path's allocations before this. Npgsql strips it.
+    /// </summary>
     public static DbCommand With(this DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
+        parameter.ParameterName = "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return command;
     }
 
-    /// <summary>Replaces a parameter's value so a prepared command can be reused in a loop.</summary>
-    public static void Set(this DbCommand command, string name, object? value) =>
-        command.Parameters[name].Value = value ?? DBNull.Value;
+    /// <summary>Replaces the value of parameter <c>@name</c> so a prepared command can be reused in a loop.</summary>
+    public static void Set(this DbCommand command, string name, object? value)
+    {
+        var parameters = command.Parameters;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i];
+            var given = parameter.ParameterName;
+            if (given.AsSpan(given.StartsWith('@') ? 1 : 0).SequenceEqual(name))
+            {
+                parameter.Value = value ?? DBNull.Value;
+                return;
+            }
+        }
+        throw new ArgumentException($"The command has no parameter @{name}.", nameof(name));
+    }
 
     public static byte[]? GetBytesOrNull(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : (byte[])reader.GetValue(ordinal);
