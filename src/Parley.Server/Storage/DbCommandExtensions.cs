@@ -21,7 +21,7 @@ public static class DbCommandExtensions
     public static DbCommand With(this DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
-        parameter.ParameterName = "@" + name;
+        parameter.ParameterName = HasPrefix(name) ? name : "@" + name;
         parameter.Value = value ?? DBNull.Value;
         command.Parameters.Add(parameter);
         return command;
@@ -35,7 +35,7 @@ public static class DbCommandExtensions
         {
             var parameter = parameters[i];
             var given = parameter.ParameterName;
-            if (given.AsSpan(given.StartsWith('@') ? 1 : 0).SequenceEqual(name))
+            if (given == name || (HasPrefix(given) && given.AsSpan(1).SequenceEqual(name)))
             {
                 parameter.Value = value ?? DBNull.Value;
                 return;
@@ -43,6 +43,9 @@ public static class DbCommandExtensions
         }
         throw new ArgumentException($"The command has no parameter @{name}.", nameof(name));
     }
+
+    /// <summary>A name already spelled as in the SQL ("@a", "$a", ":a") is kept as it is.</summary>
+    private static bool HasPrefix(string name) => name.Length > 0 && name[0] is '@' or '$' or ':';
 
     public static byte[]? GetBytesOrNull(this DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : (byte[])reader.GetValue(ordinal);
