@@ -33,6 +33,19 @@ public abstract class GroupTests(ServerFixture fixture)
         Content = ByteString.CopyFromUtf8(content),
     };
 
+    /// <summary>Alice, Bob and Carol in a new group, and a message Alice has just sent to it.</summary>
+    private async Task<(Member Alice, Member Bob, Member Carol, GroupResponse Group, SendGroupMessage Message)> ThreeMembersAndAMessageAsync(string text)
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Ticks", bob.AccountId, carol.AccountId)).Value!;
+        await NextEventAsync(alice, GroupEventKind.Created);
+        var message = GroupMessage(group.GroupId, text);
+        await SendAsync(alice, message);
+        return (alice, bob, carol, group, message);
+    }
+
     private static async Task<SendResult> SendAsync(Member sender, SendGroupMessage message) =>
         (await sender.Socket.RequestAsync(new ClientFrame { SendGroup = message })).SendResult;
 
@@ -120,13 +133,7 @@ public abstract class GroupTests(ServerFixture fixture)
     [Fact]
     public async Task Sender_hears_delivered_once_when_the_last_member_has_the_message_and_a_read_receipt_alone_does_not_count()
     {
-        var alice = await JoinAsync();
-        var bob = await JoinAsync();
-        var carol = await JoinAsync();
-        var group = (await alice.Groups.CreateAsync("Ticks", bob.AccountId, carol.AccountId)).Value!;
-        await NextEventAsync(alice, GroupEventKind.Created);
-        var message = GroupMessage(group.GroupId, "two grey ticks when everyone has it");
-        await SendAsync(alice, message);
+        var (alice, bob, carol, group, message) = await ThreeMembersAndAMessageAsync("two grey ticks when everyone has it");
 
         await NextMessageAsync(bob);
         await NextEventAsync(carol, GroupEventKind.Created);
@@ -251,13 +258,7 @@ public abstract class GroupTests(ServerFixture fixture)
     [Fact]
     public async Task Message_info_shows_who_has_it_delivered_and_who_has_read_it()
     {
-        var alice = await JoinAsync();
-        var bob = await JoinAsync();
-        var carol = await JoinAsync();
-        var group = (await alice.Groups.CreateAsync("Ticks", bob.AccountId, carol.AccountId)).Value!;
-        await NextEventAsync(alice, GroupEventKind.Created);
-        var message = GroupMessage(group.GroupId, "did you all get this?");
-        await SendAsync(alice, message);
+        var (alice, bob, carol, group, message) = await ThreeMembersAndAMessageAsync("did you all get this?");
 
         var atBob = await NextMessageAsync(bob); // acked => delivered
         await bob.Socket.RequestAsync(new ClientFrame
