@@ -58,6 +58,13 @@ public static class ServerComposition
         services.AddSingleton<RegistrationLockStore>();
         services.AddSingleton<RegistrationLockGuard>();
         services.AddSingleton<ConnectionServices>();
+        services.AddSingleton<DeviceSockets>();
+        services.AddSingleton<DeviceSocketHandshake>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            var handshake = new Lazy<DeviceSocketHandshake>(listen.ApplicationServices.GetRequiredService<DeviceSocketHandshake>);
+            listen.Use(next => connection => handshake.Value.OnConnectedAsync(connection, next));
+        }));
         services.AddHostedService<EnvelopeExpiryService>();
         services.AddDeviceLinking();
         services.AddMedia();

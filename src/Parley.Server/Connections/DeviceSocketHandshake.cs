@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Parley.Protocol.Rest;
+
+namespace Parley.Server.Connections;
+
+/// <summary>
+/// Answers a device's WebSocket upgrade on the bare Kestrel connection, before Kestrel's HTTP/1.1
+/// layer sees it. An upgraded HTTP request keeps that whole layer alive for as long as the
+/// connection lasts (connection and request objects, both header collections, the HttpContext and
+/// the request's suspended async state: about 6 KB of an idle device's 19 KB); answered here, an
+/// idle device holds only its socket, the two pipes and its WebSocket.
+/// Only the plain case is taken: the whole request head in the first read, well-formed
+/// (<see cref="UpgradeRequest"/>) and with credentials that check out. Everything else (other
+/// requests, TLS, HTTP/2, odd or wrong upgrades) goes on to Kestrel untouched, and
+/// <see cref="WebSocketEndpoint"/> answers it, errors included, exactly as before.
+/// </summary>
+public sealed class DeviceSocketHandshake(DeviceSockets sockets)
+{
+    /// <summary>How long a new connection may stay silent before it is handed to Kestrel (which has its own timeouts).</summary>
+    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
+
+    private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var input = connection.Transport.Input;
+        ReadResult read;
+        using (var silent = new CancellationTokenSource(FirstBytesTimeout))
+        {
+            try
+            {
+                read = await input.ReadAsync(silent.Token);
+            }
+            catch (OperationCanceledException) when (silent.IsCancellationRequested)
+            {
+                await next(connection);
+                return;
+            }
+        }
+        var (request, headLength) = Peek(read);
+        var device = request is null ? null : await sockets.AuthenticateAsync(request.Authorization, connection.ConnectionClosed);
+        if (request is null || device is null)
+        {
+            // Nothing consumed or examined: Kestrel reads the same bytes at once.
+            input.AdvanceTo(read.Buffer.Start);
+            await next(connection);
+            return;
+        }
+        input.AdvanceTo(read.Buffer.GetPosition(headLength));
+        await connection.Transport.Output.WriteAsync(SwitchingProtocols(request), connection.ConnectionClosed);
+        using var socket = WebSocket.CreateFromStream(new DuplexPipeStream(connection.Transport), new WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = request.CredentialsFromSubprotocol ? BrowserWebSocketAuth.Protocol : null,
+            KeepAliveInterval = DeviceSockets.KeepAliveInterval,
+            KeepAliveTimeout = DeviceSockets.KeepAliveTimeout,
+        });
+        await sockets.ServeAsync(device.Value, socket, connection.ConnectionClosed);
+    }
+
+    private static (UpgradeRequest? Request, int HeadLength) Peek(ReadResult read)
+    {
+        var buffer = read.Buffer;
+        if (read.IsCanceled || buffer.Length > UpgradeRequest.MaxHeadBytes)
+        {
+            return (null, 0);
+        }
+        ReadOnlySpan<byte> data = buffer.IsSingleSegment ? buffer.FirstSpan : buffer.ToArray();
+        var headLength = UpgradeRequest.MayBeOne(data) ? UpgradeRequest.HeadLength(data) : -1;
+        return headLength < 0 ? (null, 0) : (UpgradeRequest.TryParse(data[..headLength]), headLength);
+    }
+
+    /// <summary>The 101 answer (RFC 6455 §4.2.2); the browser's answer names the subprotocol it must see selected.</summary>
+    private static byte[] SwitchingProtocols(UpgradeRequest request)
+    {
+        var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(request.Key + AcceptGuid)));
+        var protocol = request.CredentialsFromSubprotocol ? $"Sec-WebSocket-Protocol: {BrowserWebSocketAuth.Protocol}\r\n" : "";
+        return Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n{protocol}\r\n");
+    }
+
+    /// <summary>The connection's pipes as the stream a WebSocket runs on; Kestrel keeps owning (and closes) the pipes.</summary>
+    private sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
+    {
+        private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
+        private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _input.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            _input.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _output.WriteAsync(buffer, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            _output.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
+
+        public override void Write(byte[] buffer, int offset, int count) => _output.Write(buffer, offset, count);
+
+        public override void Flush() => _output.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
