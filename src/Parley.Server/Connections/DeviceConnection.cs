@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
@@ -13,7 +12,7 @@ namespace Parley.Server.Connections;
 /// "queue drained", then live envelopes; meanwhile it reads client frames. Live pushes that race
 /// with the backlog are held back and de-duplicated, so nothing is sent twice or out of order.
 /// </summary>
-public sealed partial class DeviceConnection
+public sealed partial class DeviceConnection : IThreadPoolWorkItem
 {
     /// <summary>Frames waiting for a slow client before we give up on it (it reconnects and reads the backlog).</summary>
     private const int MaxQueuedFrames = 10_000;
@@ -24,12 +23,17 @@ public sealed partial class DeviceConnection
 
     private readonly WebSocket _socket;
     private readonly ConnectionServices _services;
-    private readonly Channel<Outgoing> _outgoing = Channel.CreateBounded<Outgoing>(
-        new BoundedChannelOptions(MaxQueuedFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _inFlight = new(MessageLimits.MaxInFlightPerConnection);
     private SendTokenBucket _sendTokens;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closed = new();
+
+    // The outgoing queue, guarded by _gate. No writer task waits on an idle connection: the first frame
+    // queued starts one on the thread pool, and it ends when the queue is empty.
+    private Queue<Outgoing>? _outgoing;
+    private bool _writing;
+    private bool _closing;
+    private TaskCompletionSource? _written;
     private bool _draining = true;
     private long _backlogWatermark;
     private List<(long Id, byte[] Frame)>? _heldBack;
@@ -50,12 +54,11 @@ public sealed partial class DeviceConnection
     /// <summary>Runs the connection until the client leaves or it is closed.</summary>
     public async Task RunAsync(CancellationToken aborted)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closed.Token);
-        var writing = WriteLoopAsync(linked.Token);
-        var draining = DrainBacklogAsync(linked.Token);
+        using var abortedRegistration = aborted.UnsafeRegister(static closed => ((CancellationTokenSource)closed!).Cancel(), _closed);
+        var draining = DrainBacklogAsync(_closed.Token);
         try
         {
-            await ReadLoopAsync(linked.Token);
+            await ReadLoopAsync(_closed.Token);
         }
         catch (Exception error) when (error is OperationCanceledException or WebSocketException)
         {
@@ -64,11 +67,11 @@ public sealed partial class DeviceConnection
         finally
         {
             // Let the writer flush what is queued (a close frame among it) before tearing down.
-            _outgoing.Writer.TryComplete();
-            await Task.WhenAny(Quietly(writing), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+            var written = StopQueueing();
+            await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
             await FinishCloseHandshakeAsync();
             await _closed.CancelAsync();
-            await Task.WhenAll(Quietly(writing), Quietly(draining));
+            await Task.WhenAll(written, Quietly(draining));
         }
     }
 
@@ -99,22 +102,113 @@ public sealed partial class DeviceConnection
 
     public void Close(WebSocketCloseStatus status, string reason)
     {
-        if (!_outgoing.Writer.TryWrite(new Outgoing(null, status, reason)))
-        {
-            _closed.Cancel();
-        }
+        Queue(new Outgoing(null, status, reason));
         // A client that ignores our close frame is cut off after a grace period.
         _closed.CancelAfter(TimeSpan.FromSeconds(5));
     }
 
     private void Send(ServerFrame frame) => Send(frame.ToByteArray());
 
-    private void Send(byte[] frame)
+    private void Send(byte[] frame) => Queue(new Outgoing(frame, null, null));
+
+    private void Queue(Outgoing item)
     {
-        if (!_outgoing.Writer.TryWrite(new Outgoing(frame, null, null)))
+        bool startWriter;
+        var overflowed = false;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return; // a close frame is queued: nothing goes after it
+            }
+            _outgoing ??= new Queue<Outgoing>();
+            if (_outgoing.Count >= MaxQueuedFrames)
+            {
+                _closing = overflowed = true;
+                _outgoing.Clear();
+            }
+            else
+            {
+                _outgoing.Enqueue(item);
+                _closing = item.Frame is null;
+            }
+            startWriter = !_writing && _outgoing.Count > 0;
+            _writing |= startWriter;
+        }
+        if (overflowed)
         {
             // The client is not reading; everything pushed is in the database, so it loses nothing by reconnecting.
             _closed.Cancel();
+        }
+        else if (startWriter)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = WriteQueuedAsync();
+
+    /// <summary>Writes queued frames until the queue is empty; the close frame, if queued, is the last.</summary>
+    private async Task WriteQueuedAsync()
+    {
+        try
+        {
+            while (NextQueued() is { } item)
+            {
+                if (item.Frame is not null)
+                {
+                    await _socket.SendAsync(item.Frame, WebSocketMessageType.Binary, endOfMessage: true, _closed.Token);
+                }
+                else if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, _closed.Token);
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            if (error is not (OperationCanceledException or WebSocketException or ObjectDisposedException))
+            {
+                LogRequestFailed(_services.Log, error, Device.ToString());
+            }
+            // The socket is gone: end the connection; the client reads what it missed from the backlog.
+            lock (_gate)
+            {
+                _closing = true;
+                _outgoing?.Clear();
+                _writing = false;
+                _written?.TrySetResult();
+            }
+            _closed.Cancel();
+        }
+    }
+
+    private Outgoing? NextQueued()
+    {
+        lock (_gate)
+        {
+            if (_outgoing is { Count: > 0 } queue)
+            {
+                return queue.Dequeue();
+            }
+            _writing = false;
+            _written?.TrySetResult();
+            return null;
+        }
+    }
+
+    /// <summary>Takes no more frames; completes when what was queued has been written.</summary>
+    private Task StopQueueing()
+    {
+        lock (_gate)
+        {
+            _closing = true;
+            if (!_writing)
+            {
+                return Task.CompletedTask;
+            }
+            _written ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _written.Task;
         }
     }
 
@@ -166,23 +260,6 @@ public sealed partial class DeviceConnection
                     Send(frame);
                 }
             }
-        }
-    }
-
-    private async Task WriteLoopAsync(CancellationToken cancellationToken)
-    {
-        await foreach (var item in _outgoing.Reader.ReadAllAsync(cancellationToken))
-        {
-            if (item.Frame is not null)
-            {
-                await _socket.SendAsync(item.Frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
-                continue;
-            }
-            if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, cancellationToken);
-            }
-            return;
         }
     }
 
