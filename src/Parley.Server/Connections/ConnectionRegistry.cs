@@ -37,6 +37,15 @@ public sealed class ConnectionRegistry(IGrainFactory grains) : INodeObserver
     public IEnumerable<DeviceConnection> ForAccount(string accountId) =>
         _connections.Where(pair => pair.Key.AccountId == accountId).Select(pair => pair.Value);
 
+    /// <summary>Asks every connection of this node to close, e.g. with 1001 when the server shuts down.</summary>
+    public void CloseAll(System.Net.WebSockets.WebSocketCloseStatus status, string reason)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            connection.Close(status, reason);
+        }
+    }
+
     public Task Deliver(DeviceAddress device, Guid connectionId, PushedEnvelope envelope)
     {
         if (_connections.TryGetValue(device, out var connection) && connection.Id == connectionId)

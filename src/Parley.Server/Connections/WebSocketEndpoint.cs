@@ -27,6 +27,11 @@ public static class WebSocketEndpoint
     {
         // Resolved once: touching context.RequestServices would create a service scope per connection.
         var sockets = app.ApplicationServices.GetRequiredService<DeviceSockets>();
+        // Without this, a stopping server waits out its shutdown timeout (30 s) for every open WebSocket,
+        // then drops them; with it, clients are told at once and reconnect to the next server.
+        var registry = app.ApplicationServices.GetRequiredService<ConnectionRegistry>();
+        app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping
+            .Register(() => registry.CloseAll(CloseCodes.GoingAway, "server shutting down"));
         app.UseWebSockets();
         return app.Use((context, next) => context.Request.Path.Equals(Path, StringComparison.Ordinal)
             ? AcceptAsync(context, sockets)
