@@ -36,16 +36,8 @@ public sealed class ConnectionDirectoryGrain : Grain, IConnectionDirectoryGrain
     private readonly Dictionary<DeviceAddress, (INodeObserver Node, Guid ConnectionId)> _connected = [];
 
     /// <summary>The partition that knows <paramref name="device"/>: a hash that every node computes alike.</summary>
-    public static IConnectionDirectoryGrain For(IGrainFactory grains, DeviceAddress device)
-    {
-        var hash = 2166136261u;
-        foreach (var c in device.AccountId)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-        hash = (hash ^ (uint)device.DeviceId) * 16777619u;
-        return grains.GetGrain<IConnectionDirectoryGrain>(hash % Partitions);
-    }
+    public static IConnectionDirectoryGrain For(IGrainFactory grains, DeviceAddress device) =>
+        grains.GetGrain<IConnectionDirectoryGrain>(PartitionHash.Of(device) % Partitions);
 
     public Task Connect(DeviceAddress device, INodeObserver node, Guid connectionId)
     {

@@ -10,12 +10,12 @@ public sealed partial class DeviceConnection
     /// <summary>Most accounts one connection may watch (an open chat list, not the whole address book).</summary>
     private const int MaxPresenceSubscriptions = 256;
 
-    public Task AnnounceOnlineAsync() => _services.Grains.GetGrain<IPresenceGrain>(Device.AccountId).Connected(Id);
+    public Task AnnounceOnlineAsync() => PresencePartitionGrain.For(_services.Grains, Device.AccountId).Connected(Device.AccountId, Id);
 
     /// <summary>Called when the connection ends: the account may go offline, and this connection stops watching.</summary>
     public async Task AnnounceOfflineAsync()
     {
-        await _services.Grains.GetGrain<IPresenceGrain>(Device.AccountId).Disconnected(Id);
+        await PresencePartitionGrain.For(_services.Grains, Device.AccountId).Disconnected(Device.AccountId, Id);
         foreach (var account in _presenceSubscriptions ?? [])
         {
             await _services.Grains.GetGrain<IPresenceGrain>(account).Unsubscribe(Device);

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Orleans.Concurrency;
 using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
 using Parley.Server.Connections;
@@ -11,15 +12,15 @@ namespace Parley.Server.Presence;
 public sealed record PresenceState([property: Id(0)] bool Online, [property: Id(1)] long LastSeen);
 
 /// <summary>
-/// One per account: online while at least one of its devices holds a WebSocket; last seen = when
-/// the last one disconnected. Pushes changes to the connections subscribed to it. Ephemeral by
-/// design: nothing is queued for offline subscribers.
+/// One per watched account: pushes its presence (online, last seen: kept by its
+/// <see cref="PresencePartitionGrain"/>) to the connections subscribed to it. Active only while
+/// somebody watches. Ephemeral by design: nothing is queued for offline subscribers.
 /// </summary>
 public interface IPresenceGrain : IGrainWithStringKey
 {
-    Task Connected(Guid connectionId);
-
-    Task Disconnected(Guid connectionId);
+    /// <summary>From the account's partition: the account came online or went offline.</summary>
+    [OneWay]
+    Task Changed(VersionedPresence presence);
 
     Task<PresenceState> Subscribe(DeviceAddress subscriber, INodeObserver node);
 
@@ -32,45 +33,40 @@ public interface IPresenceGrain : IGrainWithStringKey
     Task ProfileChanged(long version);
 }
 
-public sealed class PresenceGrain(Database database, PrivacyPolicy privacy, TimeProvider clock) : Grain, IPresenceGrain
+public sealed class PresenceGrain(Database database, PrivacyPolicy privacy) : Grain, IPresenceGrain
 {
-    private readonly HashSet<Guid> _connections = [];
     private readonly Dictionary<DeviceAddress, Watcher> _subscribers = [];
-    private long _lastSeen;
+    private VersionedPresence _presence = new(Hidden, 0);
 
     private string AccountId => this.GetPrimaryKeyString();
 
+    private IPresencePartitionGrain Partition => PresencePartitionGrain.For(GrainFactory, AccountId);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT last_seen FROM accounts WHERE id = @a").With("a", AccountId);
-        _lastSeen = await command.ExecuteScalarAsync(cancellationToken) is long seen ? seen : 0;
+        _presence = await Partition.Watch(AccountId);
+        if (_presence.State is { Online: false, LastSeen: 0 })
+        {
+            // Not seen since this server started: the last time is in the database.
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var command = connection.Command("SELECT last_seen FROM accounts WHERE id = @a").With("a", AccountId);
+            var lastSeen = await command.ExecuteScalarAsync(cancellationToken) is long seen ? seen : 0;
+            _presence = _presence with { State = new PresenceState(false, lastSeen) };
+        }
     }
 
-    public Task Connected(Guid connectionId)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Partition.Unwatch(AccountId);
+
+    public Task Changed(VersionedPresence presence)
     {
-        var wasOnline = _connections.Count > 0;
-        _connections.Add(connectionId);
-        if (!wasOnline)
+        // One-way messages may overtake each other; the partition's version says which is newer.
+        if (presence.Version > _presence.Version)
         {
+            _presence = presence;
             Broadcast();
         }
         KeepAliveWhileNeeded();
         return Task.CompletedTask;
-    }
-
-    public async Task Disconnected(Guid connectionId)
-    {
-        if (!_connections.Remove(connectionId) || _connections.Count > 0)
-        {
-            return;
-        }
-        _lastSeen = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        Broadcast();
-        KeepAliveWhileNeeded();
-        await using var connection = await database.OpenAsync();
-        await connection.ExecuteAsync("UPDATE accounts SET last_seen = @at WHERE id = @a", CancellationToken.None,
-            ("at", _lastSeen), ("a", AccountId));
     }
 
     public async Task<PresenceState> Subscribe(DeviceAddress subscriber, INodeObserver node)
@@ -117,7 +113,7 @@ public sealed class PresenceGrain(Database database, PrivacyPolicy privacy, Time
         return Task.CompletedTask;
     }
 
-    private PresenceState State => new(_connections.Count > 0, _lastSeen);
+    private PresenceState State => _presence.State;
 
     private static readonly PresenceState Hidden = new(false, 0);
 
@@ -136,9 +132,9 @@ public sealed class PresenceGrain(Database database, PrivacyPolicy privacy, Time
         }
     }
 
-    /// <summary>This activation is the only record of who is online and who listens; keep it while either matters.</summary>
+    /// <summary>This activation is the only record of who listens; keep it while anyone does.</summary>
     private void KeepAliveWhileNeeded() =>
-        DelayDeactivation(_connections.Count > 0 || _subscribers.Count > 0 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero);
+        DelayDeactivation(_subscribers.Count > 0 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero);
 
     private sealed record Watcher(INodeObserver Node, bool Visible);
 }

@@ -38,6 +38,22 @@ public abstract class PresenceTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_contact_who_left_before_anyone_watched_shows_when_they_were_last_seen()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var bobSocket = await bob.ConnectAsync();
+        await bobSocket.DisposeAsync();
+        await Task.Delay(500); // the server notices the disconnect
+
+        var aliceSocket = await alice.ConnectAsync();
+        var seen = Assert.Single(await aliceSocket.SubscribePresenceAsync([bob.AccountId]));
+        Assert.False(seen.Online);
+        Assert.InRange(seen.LastSeen, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
     public async Task A_device_reconnecting_does_not_flicker_offline()
     {
         await using var alice = await TestUser.RegisterAsync(Server, preKeys: 0);
