@@ -10,10 +10,10 @@ public sealed partial class DeviceConnection
     /// <summary>Most accounts one connection may watch (an open chat list, not the whole address book).</summary>
     private const int MaxPresenceSubscriptions = 256;
 
-    public Task AnnounceOnlineAsync() => PresencePartitionGrain.For(_services.Grains, Device.AccountId).Connected(Device.AccountId, Id);
+    private Task AnnounceOnlineAsync() => PresencePartitionGrain.For(_services.Grains, Device.AccountId).Connected(Device.AccountId, Id);
 
     /// <summary>Called when the connection ends: the account may go offline, and this connection stops watching.</summary>
-    public async Task AnnounceOfflineAsync()
+    private async Task AnnounceOfflineAsync()
     {
         await PresencePartitionGrain.For(_services.Grains, Device.AccountId).Disconnected(Device.AccountId, Id);
         foreach (var account in _presenceSubscriptions ?? [])

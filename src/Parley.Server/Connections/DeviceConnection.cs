@@ -51,9 +51,18 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
 
     public Guid Id { get; } = Guid.NewGuid();
 
-    /// <summary>Runs the connection until the client leaves or it is closed.</summary>
-    public async Task RunAsync(CancellationToken aborted)
+    /// <summary>
+    /// The connection's whole life: registered (closing the one it replaces) and online, run until
+    /// the client leaves or it is closed, then undone. One method rather than a chain of them: each
+    /// suspended async method stays allocated for as long as the connection is open.
+    /// </summary>
+    public async Task ServeAsync(CancellationToken aborted)
     {
+        var replaced = _services.Registry.Register(this);
+        // Online before the replaced connection goes: a reconnecting device must not flicker offline.
+        await AnnounceOnlineAsync();
+        replaced?.Close(CloseCodes.Replaced, "connected elsewhere");
+        await ConnectionDirectoryGrain.For(_services.Grains, Device).Connect(Device, _services.Registry.Reference, Id);
         using var abortedRegistration = aborted.UnsafeRegister(static closed => ((CancellationTokenSource)closed!).Cancel(), _closed);
         var draining = DrainBacklogAsync(_closed.Token);
         try
@@ -72,6 +81,9 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
             await FinishCloseHandshakeAsync();
             await _closed.CancelAsync();
             await Task.WhenAll(written, Quietly(draining));
+            _services.Registry.Unregister(this);
+            await ConnectionDirectoryGrain.For(_services.Grains, Device).Disconnect(Device, Id);
+            await AnnounceOfflineAsync();
         }
     }
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Parley.Protocol.Rest;
+using Parley.Server.Accounts;
 
 namespace Parley.Server.Connections;
 
@@ -28,6 +29,19 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
 
     public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
     {
+        // Only the device and its socket stay in this method's state for the life of the connection.
+        if (await TryUpgradeAsync(connection) is not { } accepted)
+        {
+            await next(connection);
+            return;
+        }
+        using var socket = accepted.Socket;
+        await sockets.ServeAsync(accepted.Device, socket, connection.ConnectionClosed);
+    }
+
+    /// <summary>Answers the upgrade if it is one this handshake takes; otherwise consumes nothing and returns null.</summary>
+    private async Task<(DeviceAddress Device, WebSocket Socket)?> TryUpgradeAsync(ConnectionContext connection)
+    {
         var input = connection.Transport.Input;
         ReadResult read;
         using (var silent = new CancellationTokenSource(FirstBytesTimeout))
@@ -38,8 +52,7 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
             }
             catch (OperationCanceledException) when (silent.IsCancellationRequested)
             {
-                await next(connection);
-                return;
+                return null;
             }
         }
         var (request, headLength) = Peek(read);
@@ -48,19 +61,18 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
         {
             // Nothing consumed or examined: Kestrel reads the same bytes at once.
             input.AdvanceTo(read.Buffer.Start);
-            await next(connection);
-            return;
+            return null;
         }
         input.AdvanceTo(read.Buffer.GetPosition(headLength));
         await connection.Transport.Output.WriteAsync(SwitchingProtocols(request), connection.ConnectionClosed);
-        using var socket = WebSocket.CreateFromStream(new DuplexPipeStream(connection.Transport), new WebSocketCreationOptions
+        var socket = WebSocket.CreateFromStream(new DuplexPipeStream(connection.Transport), new WebSocketCreationOptions
         {
             IsServer = true,
             SubProtocol = request.CredentialsFromSubprotocol ? BrowserWebSocketAuth.Protocol : null,
             KeepAliveInterval = DeviceSockets.KeepAliveInterval,
             KeepAliveTimeout = DeviceSockets.KeepAliveTimeout,
         });
-        await sockets.ServeAsync(device.Value, socket, connection.ConnectionClosed);
+        return (device.Value, socket);
     }
 
     private static (UpgradeRequest? Request, int HeadLength) Peek(ReadResult read)
