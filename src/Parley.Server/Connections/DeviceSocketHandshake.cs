@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Tasks.Sources;
 using Microsoft.AspNetCore.Connections;
 using Parley.Protocol.Rest;
 using Parley.Server.Accounts;
@@ -96,11 +98,27 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
             $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n{protocol}\r\n");
     }
 
-    /// <summary>The connection's pipes as the stream a WebSocket runs on; Kestrel keeps owning (and closes) the pipes.</summary>
-    private sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
+    /// <summary>
+    /// The connection's pipes as the stream a WebSocket runs on; Kestrel keeps owning (and closes)
+    /// the pipes. Reads go straight to the pipe and complete through this object (the WebSocket has
+    /// at most one read pending), so a read that waits allocates nothing and holds no async state:
+    /// an idle device always has one such read waiting.
+    /// </summary>
+    private sealed class DuplexPipeStream : Stream, IValueTaskSource<int>
     {
-        private readonly Stream _input = pipe.Input.AsStream(leaveOpen: true);
-        private readonly Stream _output = pipe.Output.AsStream(leaveOpen: true);
+        private readonly PipeReader _input;
+        private readonly Stream _output;
+        private readonly Action _readCompleted;
+        private ManualResetValueTaskSourceCore<int> _read;
+        private ConfiguredValueTaskAwaitable<ReadResult>.ConfiguredValueTaskAwaiter _pending;
+        private Memory<byte> _destination;
+
+        public DuplexPipeStream(IDuplexPipe pipe)
+        {
+            _input = pipe.Input;
+            _output = pipe.Output.AsStream(leaveOpen: true);
+            _readCompleted = OnReadCompleted;
+        }
 
         public override bool CanRead => true;
 
@@ -112,11 +130,60 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            _input.ReadAsync(buffer, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var reading = _input.ReadAsync(cancellationToken);
+            if (reading.IsCompleted)
+            {
+                return ValueTask.FromResult(CopyOut(reading.Result, buffer));
+            }
+            _read.Reset();
+            _destination = buffer;
+            _pending = reading.ConfigureAwait(false).GetAwaiter();
+            _pending.UnsafeOnCompleted(_readCompleted);
+            return new ValueTask<int>(this, _read.Version);
+        }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            _input.ReadAsync(buffer, offset, count, cancellationToken);
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private void OnReadCompleted()
+        {
+            var pending = _pending;
+            var destination = _destination;
+            _pending = default;
+            _destination = default;
+            try
+            {
+                _read.SetResult(CopyOut(pending.GetResult(), destination));
+            }
+            catch (Exception error)
+            {
+                _read.SetException(error);
+            }
+        }
+
+        /// <summary>Moves what fits from the pipe into <paramref name="destination"/>; a zero-byte read only waits for data.</summary>
+        private int CopyOut(ReadResult result, Memory<byte> destination)
+        {
+            if (result.IsCanceled)
+            {
+                _input.AdvanceTo(result.Buffer.Start);
+                throw new OperationCanceledException("The read was canceled.");
+            }
+            var count = (int)Math.Min(result.Buffer.Length, destination.Length);
+            var taken = result.Buffer.Slice(0, count);
+            taken.CopyTo(destination.Span);
+            _input.AdvanceTo(taken.End);
+            return count;
+        }
+
+        int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+
+        ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+
+        void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token,
+            ValueTaskSourceOnCompletedFlags flags) => _read.OnCompleted(continuation, state, token, flags);
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             _output.WriteAsync(buffer, cancellationToken);
@@ -126,7 +193,7 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
 
         public override Task FlushAsync(CancellationToken cancellationToken) => _output.FlushAsync(cancellationToken);
 
-        public override int Read(byte[] buffer, int offset, int count) => _input.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
         public override void Write(byte[] buffer, int offset, int count) => _output.Write(buffer, offset, count);
 
