@@ -11,6 +11,9 @@ public sealed class GracefulShutdownTests
     {
         await using var server = await ParleyServer.StartAsync(DatabaseKind.Sqlite);
         await using var alice = await TestUser.RegisterAsync(server);
+        await using var bob = await TestUser.RegisterAsync(server);
+        // Bob watches Alice: presence grains and partitions have work to undo at shutdown too.
+        await (await bob.ConnectAsync()).SubscribePresenceAsync([alice.AccountId]);
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", alice.Credentials.ToAuthorizationHeader().ToString());
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.Process.Port}/v1/websocket"), CancellationToken.None);
