@@ -46,6 +46,16 @@ public sealed class ConnectionRegistry(IGrainFactory grains) : INodeObserver
         }
     }
 
+    /// <summary>One keep-alive round over every connection of this node (see <see cref="KeepAliveSweep"/>).</summary>
+    public void KeepAlive(TimeSpan timeout)
+    {
+        // Enumerating the dictionary itself takes no locks and copies nothing (Values would do both).
+        foreach (var (_, connection) in _connections)
+        {
+            connection.KeepAlive(timeout);
+        }
+    }
+
     public Task Deliver(DeviceAddress device, Guid connectionId, PushedEnvelope envelope)
     {
         if (_connections.TryGetValue(device, out var connection) && connection.Id == connectionId)

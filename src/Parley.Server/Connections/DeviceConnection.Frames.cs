@@ -7,6 +7,12 @@ namespace Parley.Server.Connections;
 /// <summary>Handling of the frames a client sends.</summary>
 public sealed partial class DeviceConnection
 {
+    /// <summary>
+    /// Requests of this connection still being processed, at most MaxInFlightPerConnection. Made on the
+    /// first request (by the read loop, before anything can release it): an idle device has none.
+    /// </summary>
+    private SemaphoreSlim InFlight => _inFlight ??= new SemaphoreSlim(MessageLimits.MaxInFlightPerConnection);
+
     private async Task HandleFrameAsync(byte[] bytes, CancellationToken cancellationToken)
     {
         ClientFrame frame;
@@ -27,7 +33,7 @@ public sealed partial class DeviceConnection
                 {
                     return;
                 }
-                await _inFlight.WaitAsync(cancellationToken);
+                await InFlight.WaitAsync(cancellationToken);
                 Task<ServerFrame> sending;
                 try
                 {
@@ -35,7 +41,7 @@ public sealed partial class DeviceConnection
                 }
                 catch
                 {
-                    _inFlight.Release();
+                    InFlight.Release();
                     throw;
                 }
                 _ = ReplyWhenDoneAsync(requestId, sending);
@@ -45,7 +51,7 @@ public sealed partial class DeviceConnection
                 {
                     return;
                 }
-                await _inFlight.WaitAsync(cancellationToken);
+                await InFlight.WaitAsync(cancellationToken);
                 _ = ReplyWhenDoneAsync(requestId, _services.GroupSender.SendAsync(Device, frame.SendGroup));
                 break;
             case ClientFrame.BodyOneofCase.Ack:
@@ -54,11 +60,11 @@ public sealed partial class DeviceConnection
                     Reply(requestId, Frames.Error(ErrorCode.MalformedFrame, $"Ack at most {MessageLimits.MaxIdsPerFrame} envelopes per frame."));
                     return;
                 }
-                await _inFlight.WaitAsync(cancellationToken);
+                await InFlight.WaitAsync(cancellationToken);
                 _ = ReplyWhenDoneAsync(requestId, AcknowledgeAsync(frame.Ack));
                 break;
             case ClientFrame.BodyOneofCase.ReadReceipt:
-                await _inFlight.WaitAsync(cancellationToken);
+                await InFlight.WaitAsync(cancellationToken);
                 _ = ReplyWhenDoneAsync(requestId, _services.Receipts.SendReadReceiptAsync(Device, frame.ReadReceipt, cancellationToken));
                 break;
             case ClientFrame.BodyOneofCase.SubscribePresence:
@@ -124,7 +130,7 @@ public sealed partial class DeviceConnection
         }
         finally
         {
-            _inFlight.Release();
+            InFlight.Release();
         }
     }
 

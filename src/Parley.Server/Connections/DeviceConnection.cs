@@ -22,8 +22,9 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
     private const int ReadBufferBytes = 4 * 1024;
 
     private readonly WebSocket _socket;
+    private readonly PipeSocketStream? _stream;
     private readonly ConnectionServices _services;
-    private readonly SemaphoreSlim _inFlight = new(MessageLimits.MaxInFlightPerConnection);
+    private SemaphoreSlim? _inFlight;
     private SendTokenBucket _sendTokens;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closed = new();
@@ -40,10 +41,11 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
     private HashSet<string>? _presenceSubscriptions;
     private Presence.TypingThrottle? _typingThrottle;
 
-    public DeviceConnection(DeviceAddress device, WebSocket socket, ConnectionServices services)
+    internal DeviceConnection(DeviceAddress device, WebSocket socket, PipeSocketStream? stream, ConnectionServices services)
     {
         Device = device;
         _socket = socket;
+        _stream = stream;
         _services = services;
     }
 
@@ -65,9 +67,39 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
         await ConnectionDirectoryGrain.For(_services.Grains, Device).Connect(Device, _services.Registry.Reference, Id);
         using var abortedRegistration = aborted.UnsafeRegister(static closed => ((CancellationTokenSource)closed!).Cancel(), _closed);
         var draining = DrainBacklogAsync(_closed.Token);
+        // The read loop is inline for the same reason; an idle device waits in the first ReceiveAsync,
+        // with no buffer: one is rented only while a frame is arriving.
+        byte[]? buffer = null;
+        var length = 0;
         try
         {
-            await ReadLoopAsync(_closed.Token);
+            while (true)
+            {
+                if (buffer is null)
+                {
+                    if ((await _socket.ReceiveAsync(Memory<byte>.Empty, _closed.Token)).MessageType == WebSocketMessageType.Close)
+                    {
+                        Close(WebSocketCloseStatus.NormalClosure, "bye");
+                        break;
+                    }
+                    buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
+                }
+                buffer = RoomToRead(buffer, length);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), _closed.Token);
+                length += result.Count;
+                if (RefuseOrClose(result.MessageType, length))
+                {
+                    break;
+                }
+                if (result.EndOfMessage)
+                {
+                    var frame = buffer.AsSpan(0, length).ToArray();
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                    length = 0;
+                    await HandleFrameAsync(frame, _closed.Token);
+                }
+            }
         }
         catch (Exception error) when (error is OperationCanceledException or WebSocketException)
         {
@@ -75,6 +107,10 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
         }
         finally
         {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
             // Let the writer flush what is queued (a close frame among it) before tearing down.
             var written = StopQueueing();
             await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
@@ -84,6 +120,54 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
             _services.Registry.Unregister(this);
             await ConnectionDirectoryGrain.For(_services.Grains, Device).Disconnect(Device, Id);
             await AnnounceOfflineAsync();
+        }
+    }
+
+    /// <summary>The read buffer, doubled (up to the frame limit) when the frame so far fills it.</summary>
+    private static byte[] RoomToRead(byte[] buffer, int length)
+    {
+        if (length < buffer.Length)
+        {
+            return buffer;
+        }
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MessageLimits.MaxFrameBytes + 1));
+        buffer.AsSpan(0, length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return bigger;
+    }
+
+    /// <summary>Queues our close when the client closed, sent text, or exceeded the frame limit; true then.</summary>
+    private bool RefuseOrClose(WebSocketMessageType type, int length)
+    {
+        if (type == WebSocketMessageType.Close)
+        {
+            Close(WebSocketCloseStatus.NormalClosure, "bye");
+        }
+        else if (type == WebSocketMessageType.Text)
+        {
+            Close(CloseCodes.TextFrame, "Parley frames are binary protobuf");
+        }
+        else if (length > MessageLimits.MaxFrameBytes)
+        {
+            Close(CloseCodes.FrameTooLarge, $"frames are limited to {MessageLimits.MaxFrameBytes} bytes");
+        }
+        else
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A round of the node's <see cref="KeepAliveSweep"/>: pings the client, or cuts it off when it has
+    /// been silent too long (it reconnects and reads its backlog). Sockets accepted through Kestrel's
+    /// HTTP layer have no <see cref="PipeSocketStream"/> and ping by themselves.
+    /// </summary>
+    internal void KeepAlive(TimeSpan timeout)
+    {
+        if (_stream is not null && !_stream.KeepAlive(timeout))
+        {
+            _ = _closed.CancelAsync(); // not inline: the sweep goes on to the next connection
         }
     }
 
@@ -271,68 +355,6 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
                 {
                     Send(frame);
                 }
-            }
-        }
-    }
-
-    private async Task ReadLoopAsync(CancellationToken cancellationToken)
-    {
-        // No buffer while idle: wait for data with a zero-byte read, rent only while a frame is arriving.
-        byte[]? buffer = null;
-        try
-        {
-            var length = 0;
-            while (true)
-            {
-                if (buffer is null)
-                {
-                    var ready = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
-                    if (ready.MessageType == WebSocketMessageType.Close)
-                    {
-                        Close(WebSocketCloseStatus.NormalClosure, "bye");
-                        return;
-                    }
-                    buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
-                }
-                if (length == buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MessageLimits.MaxFrameBytes + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    Close(WebSocketCloseStatus.NormalClosure, "bye");
-                    return;
-                }
-                if (result.MessageType == WebSocketMessageType.Text)
-                {
-                    Close(CloseCodes.TextFrame, "Parley frames are binary protobuf");
-                    return;
-                }
-                length += result.Count;
-                if (length > MessageLimits.MaxFrameBytes)
-                {
-                    Close(CloseCodes.FrameTooLarge, $"frames are limited to {MessageLimits.MaxFrameBytes} bytes");
-                    return;
-                }
-                if (result.EndOfMessage)
-                {
-                    var frame = buffer.AsSpan(0, length).ToArray();
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = null;
-                    length = 0;
-                    await HandleFrameAsync(frame, cancellationToken);
-                }
-            }
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }

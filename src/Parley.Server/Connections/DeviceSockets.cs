@@ -10,13 +10,14 @@ namespace Parley.Server.Connections;
 /// </summary>
 public sealed class DeviceSockets(DeviceCredentialCheck credentials, ConnectionServices services)
 {
-    public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(60);
-
     /// <summary>The device an Authorization header proves, or null.</summary>
     public Task<DeviceAddress?> AuthenticateAsync(string authorization, CancellationToken cancellationToken) =>
         credentials.AuthenticateAsync(authorization, cancellationToken);
 
-    public Task ServeAsync(DeviceAddress device, WebSocket socket, CancellationToken aborted) =>
-        new DeviceConnection(device, socket, services).ServeAsync(aborted);
+    /// <summary>
+    /// Serves the socket until it closes. With <paramref name="stream"/> (the bare-connection handshake)
+    /// the node's <see cref="KeepAliveSweep"/> keeps it alive; without, the WebSocket pings by itself.
+    /// </summary>
+    internal Task ServeAsync(DeviceAddress device, WebSocket socket, PipeSocketStream? stream, CancellationToken aborted) =>
+        new DeviceConnection(device, socket, stream, services).ServeAsync(aborted);
 }

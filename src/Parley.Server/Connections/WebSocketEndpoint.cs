@@ -17,16 +17,13 @@ public static class WebSocketEndpoint
 {
     public const string Path = "/v1/websocket";
 
-    private static readonly WebSocketAcceptContext AcceptOptions = new()
-    {
-        KeepAliveInterval = DeviceSockets.KeepAliveInterval,
-        KeepAliveTimeout = DeviceSockets.KeepAliveTimeout,
-    };
-
     public static IApplicationBuilder UseDeviceWebSockets(this IApplicationBuilder app)
     {
         // Resolved once: touching context.RequestServices would create a service scope per connection.
         var sockets = app.ApplicationServices.GetRequiredService<DeviceSockets>();
+        // These sockets ping by themselves (a timer each); this path is the exception, not the rule.
+        var keepAlive = app.ApplicationServices.GetRequiredService<KeepAliveOptions>();
+        var accept = new WebSocketAcceptContext { KeepAliveInterval = keepAlive.Interval, KeepAliveTimeout = keepAlive.Timeout };
         // Without this, a stopping server waits out its shutdown timeout (30 s) for every open WebSocket,
         // then drops them; with it, clients are told at once and reconnect to the next server.
         var registry = app.ApplicationServices.GetRequiredService<ConnectionRegistry>();
@@ -34,11 +31,11 @@ public static class WebSocketEndpoint
             .Register(() => registry.CloseAll(CloseCodes.GoingAway, "server shutting down"));
         app.UseWebSockets();
         return app.Use((context, next) => context.Request.Path.Equals(Path, StringComparison.Ordinal)
-            ? AcceptAsync(context, sockets)
+            ? AcceptAsync(context, sockets, accept)
             : next(context));
     }
 
-    private static async Task AcceptAsync(HttpContext context, DeviceSockets sockets)
+    private static async Task AcceptAsync(HttpContext context, DeviceSockets sockets, WebSocketAcceptContext accept)
     {
         if (!HttpMethods.IsGet(context.Request.Method) || !context.WebSockets.IsWebSocketRequest)
         {
@@ -51,7 +48,7 @@ public static class WebSocketEndpoint
                 .ExecuteAsync(context);
             return;
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(AcceptOptions);
-        await sockets.ServeAsync(device, socket, context.RequestAborted);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(accept);
+        await sockets.ServeAsync(device, socket, stream: null, context.RequestAborted);
     }
 }

@@ -22,6 +22,22 @@ public sealed class ParleyOptions
     public Calls.TurnOptions Turn { get; set; } = new();
 
     public LimitOptions Limits { get; set; } = new();
+
+    public KeepAliveOptions KeepAlive { get; set; } = new();
+}
+
+/// <summary>How the server keeps device WebSockets alive and notices devices that are gone.</summary>
+public sealed class KeepAliveOptions
+{
+    /// <summary>Seconds between the server's pings on every device WebSocket (keeps NATs and proxies from dropping idle ones).</summary>
+    public double IntervalSeconds { get; set; } = 30;
+
+    /// <summary>Seconds a device may send nothing, not even the pong to a ping, before it is disconnected (it reconnects and reads its queue).</summary>
+    public double TimeoutSeconds { get; set; } = 60;
+
+    public TimeSpan Interval => TimeSpan.FromSeconds(IntervalSeconds);
+
+    public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 }
 
 public sealed class OrleansOptions

@@ -30,6 +30,7 @@ public static class ServerComposition
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Limits);
+        services.AddSingleton(options.KeepAlive);
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton<Database>(_ => string.IsNullOrWhiteSpace(options.PostgresConnectionString)
@@ -65,6 +66,7 @@ public static class ServerComposition
             var handshake = new Lazy<DeviceSocketHandshake>(listen.ApplicationServices.GetRequiredService<DeviceSocketHandshake>);
             listen.Use(next => connection => handshake.Value.OnConnectedAsync(connection, next));
         }));
+        services.AddHostedService<KeepAliveSweep>();
         services.AddHostedService<EnvelopeExpiryService>();
         services.AddDeviceLinking();
         services.AddMedia();

@@ -40,11 +40,8 @@ public sealed class PresencePartitionGrain(Database database, IGrainFactory grai
     public Task Connected(string accountId, Guid connectionId)
     {
         var entry = EntryFor(accountId);
-        var wasOnline = entry.Connections.Count > 0;
-        if (!entry.Connections.Contains(connectionId))
-        {
-            entry.Connections.Add(connectionId);
-        }
+        var wasOnline = entry.Online;
+        entry.Add(connectionId);
         if (!wasOnline)
         {
             Changed(accountId, entry);
@@ -54,7 +51,7 @@ public sealed class PresencePartitionGrain(Database database, IGrainFactory grai
 
     public async Task Disconnected(string accountId, Guid connectionId)
     {
-        if (!_accounts.TryGetValue(accountId, out var entry) || !entry.Connections.Remove(connectionId) || entry.Connections.Count > 0)
+        if (!_accounts.TryGetValue(accountId, out var entry) || !entry.Remove(connectionId) || entry.Online)
         {
             return;
         }
@@ -107,7 +104,7 @@ public sealed class PresencePartitionGrain(Database database, IGrainFactory grai
     /// <summary>An offline account nobody watches needs no entry (its last seen is in the database).</summary>
     private void ForgetIfUnused(string accountId, Entry entry)
     {
-        if (entry.Connections.Count == 0 && !entry.Watched)
+        if (!entry.Online && !entry.Watched)
         {
             _accounts.Remove(accountId);
             if (_accounts.Count == 0)
@@ -117,9 +114,14 @@ public sealed class PresencePartitionGrain(Database database, IGrainFactory grai
         }
     }
 
+    /// <summary>An account's connections (their ids), last seen and who watches it.</summary>
     private sealed class Entry
     {
-        public List<Guid> Connections { get; } = new(1);
+        // Most accounts have one device connected: its id is kept inline, more go to a list made when needed.
+        private Guid _first;
+        private List<Guid>? _more;
+
+        public bool Online => _first != Guid.Empty;
 
         public long LastSeen { get; set; }
 
@@ -127,6 +129,40 @@ public sealed class PresencePartitionGrain(Database database, IGrainFactory grai
 
         public bool Watched { get; set; }
 
-        public PresenceState State => new(Connections.Count > 0, LastSeen);
+        public PresenceState State => new(Online, LastSeen);
+
+        public void Add(Guid connectionId)
+        {
+            if (connectionId == _first || _more?.Contains(connectionId) == true)
+            {
+                return;
+            }
+            if (Online)
+            {
+                (_more ??= []).Add(connectionId);
+            }
+            else
+            {
+                _first = connectionId;
+            }
+        }
+
+        public bool Remove(Guid connectionId)
+        {
+            if (connectionId != _first)
+            {
+                return _more?.Remove(connectionId) ?? false;
+            }
+            if (_more is { Count: > 0 })
+            {
+                _first = _more[^1];
+                _more.RemoveAt(_more.Count - 1);
+            }
+            else
+            {
+                _first = Guid.Empty;
+            }
+            return true;
+        }
     }
 }

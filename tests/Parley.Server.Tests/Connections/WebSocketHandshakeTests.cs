@@ -13,8 +13,7 @@ namespace Parley.Server.Tests.Connections;
 /// </summary>
 public sealed class WebSocketHandshakeTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
-    /// <summary>RFC 6455 §1.3's example key and the accept value it must produce.</summary>
-    private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
+    /// <summary>The accept value RFC 6455 §1.3's example key must produce.</summary>
     private const string ExpectedAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
     private ParleyServer Server => fixture.Server;
@@ -23,11 +22,11 @@ public sealed class WebSocketHandshakeTests(SqliteServerFixture fixture) : IClas
     public async Task An_upgrade_in_one_piece_is_accepted_per_RFC_6455_and_serves_the_device()
     {
         await using var alice = await TestUser.RegisterAsync(Server);
-        using var tcp = await ConnectAsync();
+        using var tcp = await RawWebSocket.ConnectAsync(Server);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n")));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(RawWebSocket.Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n")));
 
-        var answer = await ReadHeadAsync(stream);
+        var answer = await RawWebSocket.ReadHeadAsync(stream);
         Assert.StartsWith("HTTP/1.1 101", answer);
         Assert.Contains($"Sec-WebSocket-Accept: {ExpectedAccept}\r\n", answer);
         Assert.DoesNotContain("Sec-WebSocket-Protocol", answer);
@@ -38,14 +37,14 @@ public sealed class WebSocketHandshakeTests(SqliteServerFixture fixture) : IClas
     public async Task An_upgrade_split_over_two_packets_still_connects()
     {
         await using var alice = await TestUser.RegisterAsync(Server);
-        using var tcp = await ConnectAsync();
+        using var tcp = await RawWebSocket.ConnectAsync(Server);
         var stream = tcp.GetStream();
-        var head = Encoding.ASCII.GetBytes(Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n"));
+        var head = Encoding.ASCII.GetBytes(RawWebSocket.Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n"));
         await stream.WriteAsync(head.AsMemory(0, 20));
         await Task.Delay(300);
         await stream.WriteAsync(head.AsMemory(20));
 
-        Assert.StartsWith("HTTP/1.1 101", await ReadHeadAsync(stream));
+        Assert.StartsWith("HTTP/1.1 101", await RawWebSocket.ReadHeadAsync(stream));
         Assert.Equal(ServerFrame.BodyOneofCase.QueueDrained, (await FirstFrameAsync(stream)).BodyCase);
     }
 
@@ -53,12 +52,12 @@ public sealed class WebSocketHandshakeTests(SqliteServerFixture fixture) : IClas
     public async Task Browser_credentials_in_a_subprotocol_are_accepted_and_the_parley_protocol_selected()
     {
         await using var alice = await TestUser.RegisterAsync(Server);
-        using var tcp = await ConnectAsync();
+        using var tcp = await RawWebSocket.ConnectAsync(Server);
         var stream = tcp.GetStream();
         var credentials = BrowserWebSocketAuth.CredentialsProtocol($"{alice.AccountId}.{alice.Credentials.DeviceId}:{alice.Credentials.Password}");
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(Head($"Sec-WebSocket-Protocol: {BrowserWebSocketAuth.Protocol}, {credentials}\r\n")));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(RawWebSocket.Head($"Sec-WebSocket-Protocol: {BrowserWebSocketAuth.Protocol}, {credentials}\r\n")));
 
-        var answer = await ReadHeadAsync(stream);
+        var answer = await RawWebSocket.ReadHeadAsync(stream);
         Assert.StartsWith("HTTP/1.1 101", answer);
         Assert.Contains($"Sec-WebSocket-Protocol: {BrowserWebSocketAuth.Protocol}\r\n", answer);
     }
@@ -67,12 +66,12 @@ public sealed class WebSocketHandshakeTests(SqliteServerFixture fixture) : IClas
     public async Task A_wrong_password_is_refused_with_401_and_a_problem_body()
     {
         await using var alice = await TestUser.RegisterAsync(Server);
-        using var tcp = await ConnectAsync();
+        using var tcp = await RawWebSocket.ConnectAsync(Server);
         var stream = tcp.GetStream();
         var wrong = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{alice.AccountId}.{alice.Credentials.DeviceId}:not-the-password"));
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(Head($"Authorization: Basic {wrong}\r\n")));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(RawWebSocket.Head($"Authorization: Basic {wrong}\r\n")));
 
-        var answer = await ReadHeadAsync(stream);
+        var answer = await RawWebSocket.ReadHeadAsync(stream);
         Assert.StartsWith("HTTP/1.1 401", answer);
         Assert.Contains("application/problem+json", answer);
     }
@@ -83,44 +82,16 @@ public sealed class WebSocketHandshakeTests(SqliteServerFixture fixture) : IClas
     public async Task A_malformed_upgrade_gets_Kestrels_answer_not_a_connection(string badHeader, string what)
     {
         await using var alice = await TestUser.RegisterAsync(Server);
-        using var tcp = await ConnectAsync();
+        using var tcp = await RawWebSocket.ConnectAsync(Server);
         var stream = tcp.GetStream();
         var name = badHeader[..badHeader.IndexOf(':')];
-        var head = Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n")
+        var head = RawWebSocket.Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n")
             .Replace($"{name}: ", $"X-Replaced-{name}: ", StringComparison.Ordinal)
             .Replace("\r\n\r\n", $"\r\n{badHeader}\r\n", StringComparison.Ordinal);
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
 
-        var answer = await ReadHeadAsync(stream);
+        var answer = await RawWebSocket.ReadHeadAsync(stream);
         Assert.False(answer.StartsWith("HTTP/1.1 101", StringComparison.Ordinal), $"An upgrade with {what} was accepted: {answer}");
-    }
-
-    private static string Head(string extraHeaders) =>
-        "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
-
-    private async Task<TcpClient> ConnectAsync()
-    {
-        var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", Server.Process.Port);
-        return tcp;
-    }
-
-    /// <summary>Reads the answer's head byte by byte, so no WebSocket bytes behind it are swallowed.</summary>
-    private static async Task<string> ReadHeadAsync(NetworkStream stream)
-    {
-        using var timeout = new CancellationTokenSource(Expect.Timeout);
-        var head = new StringBuilder();
-        var one = new byte[1];
-        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
-        {
-            if (await stream.ReadAsync(one, timeout.Token) == 0)
-            {
-                break;
-            }
-            head.Append((char)one[0]);
-        }
-        return head.ToString();
     }
 
     private static async Task<ServerFrame> FirstFrameAsync(NetworkStream stream)
