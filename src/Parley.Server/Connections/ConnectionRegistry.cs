@@ -46,13 +46,16 @@ public sealed class ConnectionRegistry(IGrainFactory grains) : INodeObserver
         }
     }
 
-    /// <summary>One keep-alive round over every connection of this node (see <see cref="KeepAliveSweep"/>).</summary>
-    public void KeepAlive(TimeSpan timeout)
+    /// <summary>A keep-alive tick for the connections in <paramref name="slot"/> (see <see cref="KeepAliveSweep"/>).</summary>
+    public void KeepAlive(int slot, TimeSpan timeout)
     {
         // Enumerating the dictionary itself takes no locks and copies nothing (Values would do both).
         foreach (var (_, connection) in _connections)
         {
-            connection.KeepAlive(timeout);
+            if (connection.KeepAliveSlot == slot)
+            {
+                connection.KeepAlive(timeout);
+            }
         }
     }
 

@@ -56,16 +56,16 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
     /// <summary>
     /// The connection's whole life: registered (closing the one it replaces) and online, run until
     /// the client leaves or it is closed, then undone. One method rather than a chain of them: each
-    /// suspended async method stays allocated for as long as the connection is open.
+    /// suspended async method stays allocated for as long as the connection is open. A dropped
+    /// transport ends the read by itself, so nothing watches the connection's abort token.
     /// </summary>
-    public async Task ServeAsync(CancellationToken aborted)
+    public async Task ServeAsync()
     {
         var replaced = _services.Registry.Register(this);
         // Online before the replaced connection goes: a reconnecting device must not flicker offline.
         await AnnounceOnlineAsync();
         replaced?.Close(CloseCodes.Replaced, "connected elsewhere");
         await ConnectionDirectoryGrain.For(_services.Grains, Device).Connect(Device, _services.Registry.Reference, Id);
-        using var abortedRegistration = aborted.UnsafeRegister(static closed => ((CancellationTokenSource)closed!).Cancel(), _closed);
         var draining = DrainBacklogAsync(_closed.Token);
         // The read loop is inline for the same reason; an idle device waits in the first ReceiveAsync,
         // with no buffer: one is rented only while a frame is arriving.
@@ -163,6 +163,8 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
     /// been silent too long (it reconnects and reads its backlog). Sockets accepted through Kestrel's
     /// HTTP layer have no <see cref="PipeSocketStream"/> and ping by themselves.
     /// </summary>
+    internal int KeepAliveSlot => (int)((uint)Id.GetHashCode() % KeepAliveSweep.Slots);
+
     internal void KeepAlive(TimeSpan timeout)
     {
         if (_stream is not null && !_stream.KeepAlive(timeout))

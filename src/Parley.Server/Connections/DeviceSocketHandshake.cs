@@ -36,7 +36,7 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
             return;
         }
         using var socket = accepted.Socket;
-        await sockets.ServeAsync(accepted.Device, socket, accepted.Stream, connection.ConnectionClosed);
+        await sockets.ServeAsync(accepted.Device, socket, accepted.Stream);
     }
 
     /// <summary>Answers the upgrade if it is one this handshake takes; otherwise consumes nothing and returns null.</summary>

@@ -18,6 +18,6 @@ public sealed class DeviceSockets(DeviceCredentialCheck credentials, ConnectionS
     /// Serves the socket until it closes. With <paramref name="stream"/> (the bare-connection handshake)
     /// the node's <see cref="KeepAliveSweep"/> keeps it alive; without, the WebSocket pings by itself.
     /// </summary>
-    internal Task ServeAsync(DeviceAddress device, WebSocket socket, PipeSocketStream? stream, CancellationToken aborted) =>
-        new DeviceConnection(device, socket, stream, services).ServeAsync(aborted);
+    internal Task ServeAsync(DeviceAddress device, WebSocket socket, PipeSocketStream? stream) =>
+        new DeviceConnection(device, socket, stream, services).ServeAsync();
 }

@@ -178,7 +178,14 @@ internal sealed class PipeSocketStream : Stream, IValueTaskSource<int>
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var reading = _input.ReadAsync(cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+        // The token is not passed on: the WebSocket already watches it and disposes this stream when it
+        // fires, which cancels the read (Dispose below). Passed on, every waiting read would hold a
+        // second registration on it.
+        var reading = _input.ReadAsync(CancellationToken.None);
         if (reading.IsCompleted)
         {
             return ValueTask.FromResult(CopyOut(reading.Result, buffer));
@@ -236,6 +243,16 @@ internal sealed class PipeSocketStream : Stream, IValueTaskSource<int>
 
     void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token,
         ValueTaskSourceOnCompletedFlags flags) => _read.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>The WebSocket was aborted or closed: a read still waiting ends (Kestrel completes the pipes itself).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _input.CancelPendingRead();
+        }
+        base.Dispose(disposing);
+    }
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 

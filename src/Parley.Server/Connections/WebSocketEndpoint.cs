@@ -49,6 +49,6 @@ public static class WebSocketEndpoint
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync(accept);
-        await sockets.ServeAsync(device, socket, stream: null, context.RequestAborted);
+        await sockets.ServeAsync(device, socket, stream: null);
     }
 }
