@@ -158,18 +158,26 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
         return true;
     }
 
+    internal int KeepAliveSlot => (int)((uint)Id.GetHashCode() % KeepAliveSweep.Slots);
+
     /// <summary>
     /// A round of the node's <see cref="KeepAliveSweep"/>: pings the client, or cuts it off when it has
     /// been silent too long (it reconnects and reads its backlog). Sockets accepted through Kestrel's
-    /// HTTP layer have no <see cref="PipeSocketStream"/> and ping by themselves.
+    /// HTTP layer have no <see cref="PipeSocketStream"/> and ping by themselves. An empty outgoing
+    /// queue is given back: it is made again by the next frame, and after a long backlog it is large.
     /// </summary>
-    internal int KeepAliveSlot => (int)((uint)Id.GetHashCode() % KeepAliveSweep.Slots);
-
     internal void KeepAlive(TimeSpan timeout)
     {
         if (_stream is not null && !_stream.KeepAlive(timeout))
         {
             _ = _closed.CancelAsync(); // not inline: the sweep goes on to the next connection
+        }
+        lock (_gate)
+        {
+            if (!_writing && _outgoing is { Count: 0 })
+            {
+                _outgoing = null;
+            }
         }
     }
 
