@@ -7,13 +7,21 @@ start_postgres() {
   [[ -x "$bin/initdb" ]] || return 1
   PG_BIN=$bin
   PG_DIR=$dir
-  PG_PORT=${PARLEY_PG_PORT:-55432}
   rm -rf "$dir"; mkdir -p "$dir"; chown postgres "$dir"
   local as=(runuser -u postgres --)
   [[ $(id -u) -eq 0 ]] || as=()
   "${as[@]}" "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1 || return 1
-  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null || return 1
+  # The port may be taken, even by a client socket that the kernel gave it as an ephemeral port
+  # (55432 is inside Linux's ephemeral range): try the next ones.
+  local first=${PARLEY_PG_PORT:-55432}
+  for PG_PORT in $(seq "$first" $((first + 9))); do
+    if "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+      -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null 2>&1; then
+      break
+    fi
+    PG_PORT=
+  done
+  [[ -n "$PG_PORT" ]] || return 1
   export PARLEY_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
   echo "[test.sh] PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $PG_PORT"
 }
