@@ -96,9 +96,59 @@ public sealed class MessageSender(DeviceDirectory devices, EnvelopeWriter writer
 
     /// <summary>
     /// The sender must encrypt for exactly the recipient's current devices (and, writing to itself,
-    /// for its other devices): anything else means its device list is out of date.
+    /// for its other devices): anything else means its device list is out of date. Checked without
+    /// allocating (a few devices at most, so nested loops); only a mismatch builds the detailed answer.
     /// </summary>
     private static ServerFrame? CheckDevices(DeviceAddress sender, SendMessage message, IReadOnlyList<DeviceRegistration> devices)
+    {
+        var toSelf = message.DestinationAccount == sender.AccountId;
+        var expected = 0;
+        for (var i = 0; i < devices.Count; i++) // indexed: foreach over the interface would box an enumerator
+        {
+            expected += toSelf && devices[i].DeviceId == sender.DeviceId ? 0 : 1;
+        }
+        var ciphertexts = message.Ciphertexts;
+        if (ciphertexts.Count != expected)
+        {
+            return DescribeMismatch(sender, message, devices);
+        }
+        for (var i = 0; i < ciphertexts.Count; i++)
+        {
+            var ciphertext = ciphertexts[i];
+            if (!IsCurrent(ciphertext, devices, toSelf ? sender.DeviceId : -1) || RepeatsAnEarlierDevice(ciphertexts, i))
+            {
+                return DescribeMismatch(sender, message, devices);
+            }
+        }
+        return null; // as many distinct devices as expected, each one of them: exactly the expected set
+    }
+
+    private static bool IsCurrent(DeviceCiphertext ciphertext, IReadOnlyList<DeviceRegistration> devices, int excludedDevice)
+    {
+        for (var i = 0; i < devices.Count; i++)
+        {
+            if ((uint)devices[i].DeviceId == ciphertext.DeviceId)
+            {
+                return devices[i].DeviceId != excludedDevice && devices[i].RegistrationId == (int)ciphertext.RegistrationId;
+            }
+        }
+        return false;
+    }
+
+    private static bool RepeatsAnEarlierDevice(IReadOnlyList<DeviceCiphertext> ciphertexts, int index)
+    {
+        for (var j = 0; j < index; j++)
+        {
+            if (ciphertexts[j].DeviceId == ciphertexts[index].DeviceId)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>What exactly is wrong with the devices a message was encrypted for.</summary>
+    private static ServerFrame? DescribeMismatch(DeviceAddress sender, SendMessage message, IReadOnlyList<DeviceRegistration> devices)
     {
         var toSelf = message.DestinationAccount == sender.AccountId;
         var expected = devices.Where(d => !(toSelf && d.DeviceId == sender.DeviceId)).ToDictionary(d => (uint)d.DeviceId, d => d.RegistrationId);
