@@ -68,61 +68,45 @@ internal sealed class PipeSocketStream : Stream, IValueTaskSource<int>
         {
             return true; // a frame is on its way: that is traffic enough
         }
-        ValueTask<FlushResult> flushing;
-        try
+        var writing = WriteHoldingTheTurn(PingFrame, CancellationToken.None);
+        if (!writing.IsCompletedSuccessfully)
         {
-            _output.Write(PingFrame);
-            flushing = _output.FlushAsync();
-        }
-        catch (Exception error) when (error is InvalidOperationException or IOException)
-        {
-            Volatile.Write(ref _writing, 0); // the connection is closing; its read ends it
-            return true;
-        }
-        if (flushing.IsCompleted)
-        {
-            Volatile.Write(ref _writing, 0);
-        }
-        else
-        {
-            _pingFlushing = FinishPingAsync(flushing);
+            _pingFlushing = PingWrittenAsync(writing); // the WebSocket's next write waits for it
         }
         return true;
     }
 
-    private async Task FinishPingAsync(ValueTask<FlushResult> flushing)
+    private static async Task PingWrittenAsync(ValueTask writing)
     {
         try
         {
-            await flushing;
+            await writing;
         }
         catch (Exception error) when (error is InvalidOperationException or IOException or OperationCanceledException)
         {
             // The connection is closing; its read ends it.
         }
-        finally
-        {
-            Volatile.Write(ref _writing, 0);
-        }
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         // The WebSocket writes one frame per call and never two at once; only a ping can be in the way.
-        if (Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
-        {
-            return WriteAfterPingAsync(buffer, cancellationToken);
-        }
+        Interlocked.CompareExchange(ref _writing, 1, 0) == 0
+            ? WriteHoldingTheTurn(buffer, cancellationToken)
+            : WriteAfterPingAsync(buffer, cancellationToken);
+
+    /// <summary>Writes and flushes one whole frame; the caller took the turn (<see cref="_writing"/>), and it is given back when done.</summary>
+    private ValueTask WriteHoldingTheTurn(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
         ValueTask<FlushResult> flushing;
         try
         {
-            _output.Write(buffer.Span);
+            _output.Write(frame.Span);
             flushing = _output.FlushAsync(cancellationToken);
         }
-        catch
+        catch (Exception error)
         {
             Volatile.Write(ref _writing, 0);
-            throw;
+            return ValueTask.FromException(error);
         }
         if (!flushing.IsCompletedSuccessfully)
         {
