@@ -5,30 +5,69 @@ using Parley.Server.Storage;
 
 namespace Parley.Server.Messages;
 
-/// <summary>The statements of a write batch, each prepared once per transaction and reused per row.</summary>
-public sealed class EnvelopeStatements(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+/// <summary>
+/// The hot statements of the write batches, on the writer's own connection. Each is prepared once for
+/// the life of the connection and reused for every row of every batch: preparing them per batch cost
+/// more than running them once batches got small. On SQLite, <see cref="SqliteEnvelopeStatements"/>
+/// runs the per-row ones without ADO.NET.
+/// </summary>
+public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
 {
+    protected const string InsertSql = """
+        INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
+                               client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
+        VALUES (@a, @d, @type, @src, @srcDevice, @mid, @cts, @sts, @content, @receipted, @expires, @group, @payload)
+        RETURNING id
+        """;
+
+    protected const string DeleteSql =
+        "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id, group_id";
+
+    protected const string DeliveredSql = """
+        INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at) VALUES (@g, @m, @member, @now)
+        ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET delivered_at = excluded.delivered_at
+            WHERE group_receipts.delivered_at IS NULL
+        RETURNING 1
+        """;
+
+    protected const string AwaitingSql = """
+        UPDATE group_messages SET awaiting_delivery = awaiting_delivery - 1
+        WHERE group_id = @g AND message_id = @m AND sender_account <> @member AND awaiting_delivery > 0
+        RETURNING awaiting_delivery, sender_account
+        """;
+
+    /// <summary>The statements for the dialect of <paramref name="connection"/>.</summary>
+    public static EnvelopeStatements For(DbConnection connection) =>
+        connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? new SqliteEnvelopeStatements(sqlite) : new EnvelopeStatements(connection);
+
+    private DbTransaction? _transaction;
     private DbCommand? _insert;
-
-    /// <summary>The batch's connection and transaction, for writes that must commit together with envelopes.</summary>
-    public DbConnection Connection => connection;
-
-    public DbTransaction Transaction => transaction;
-
     private DbCommand? _delete;
     private DbCommand? _delivered;
     private DbCommand? _awaiting;
     private DbCommand? _read;
 
-    // ValueTask: on SQLite every step completes synchronously, so a row costs no Task object.
-    public async ValueTask<long> InsertAsync(StoredEnvelope envelope)
+    /// <summary>The batch's connection and transaction, for writes that must commit together with envelopes.</summary>
+    public DbConnection Connection => connection;
+
+    public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("No write batch is open.");
+
+    private IEnumerable<DbCommand?> Prepared => [_insert, _delete, _delivered, _awaiting, _read];
+
+    /// <summary>Points every prepared statement at the next batch's transaction.</summary>
+    public void Enlist(DbTransaction transaction)
     {
-        _insert ??= connection.Command("""
-            INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
-                                   client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
-            VALUES (@a, @d, @type, @src, @srcDevice, @mid, @cts, @sts, @content, @receipted, @expires, @group, @payload)
-            RETURNING id
-            """, transaction)
+        _transaction = transaction;
+        foreach (var command in Prepared)
+        {
+            command?.Transaction = transaction;
+        }
+    }
+
+    // ValueTask: on SQLite every step completes synchronously, so a row costs no Task object.
+    public virtual async ValueTask<long> InsertAsync(StoredEnvelope envelope)
+    {
+        _insert ??= connection.Command(InsertSql, Transaction)
             .With("a", "").With("d", 0).With("type", 0).With("src", "").With("srcDevice", 0).With("mid", Array.Empty<byte>())
             .With("cts", 0L).With("sts", 0L).With("content", Array.Empty<byte>()).With("receipted", Array.Empty<byte>()).With("expires", 0L)
             .With("group", "").With("payload", 0L);
@@ -40,7 +79,7 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
         _insert.Set("mid", envelope.MessageId);
         _insert.Set("cts", envelope.ClientTimestamp);
         _insert.Set("sts", envelope.ServerTimestamp);
-        _insert.Set("content", envelope.PayloadId is null ? envelope.Content : Array.Empty<byte>());
+        _insert.Set("content", envelope.StoredContent);
         _insert.Set("receipted", envelope.ReceiptedIds);
         _insert.Set("expires", envelope.ExpiresAt);
         _insert.Set("group", envelope.GroupId);
@@ -63,7 +102,7 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
     /// Inserts a fan-out — envelopes for distinct devices — with multi-row INSERTs, one round trip
     /// per chunk instead of per device (PostgreSQL pays a network round trip per statement).
     /// </summary>
-    public async Task<IReadOnlyList<StoredEnvelope>> InsertFanOutAsync(IReadOnlyList<StoredEnvelope> envelopes)
+    public virtual async Task<IReadOnlyList<StoredEnvelope>> InsertFanOutAsync(IReadOnlyList<StoredEnvelope> envelopes)
     {
         const int ChunkRows = 200;
         var stored = new List<StoredEnvelope>(envelopes.Count);
@@ -78,10 +117,10 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
                                        client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
                 VALUES {rows}
                 RETURNING id, account_id, device_id
-                """, transaction)
+                """, Transaction)
                 .With("type", (int)first.Type).With("src", first.SourceAccount).With("srcDevice", first.SourceDevice)
                 .With("mid", first.MessageId).With("cts", first.ClientTimestamp).With("sts", first.ServerTimestamp)
-                .With("content", first.PayloadId is null ? first.Content : Array.Empty<byte>()).With("receipted", first.ReceiptedIds)
+                .With("content", first.StoredContent).With("receipted", first.ReceiptedIds)
                 .With("expires", first.ExpiresAt).With("group", first.GroupId).With("payload", first.PayloadId);
             for (var i = 0; i < chunk.Count; i++)
             {
@@ -101,11 +140,9 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
     }
 
     /// <summary>Deletes one envelope of this device; null when it was already gone (a repeated ack).</summary>
-    public async ValueTask<AckedEnvelope?> DeleteAsync(DeviceAddress device, long id)
+    public virtual async ValueTask<AckedEnvelope?> DeleteAsync(DeviceAddress device, long id)
     {
-        _delete ??= connection.Command(
-            "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id, group_id",
-            transaction).With("id", 0L).With("a", "").With("d", 0);
+        _delete ??= connection.Command(DeleteSql, Transaction).With("id", 0L).With("a", "").With("d", 0);
         _delete.Set("id", id);
         _delete.Set("a", device.AccountId);
         _delete.Set("d", device.DeviceId);
@@ -119,7 +156,7 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
     /// <summary>Stores a group payload once; envelopes then refer to it by id.</summary>
     public async Task<long> InsertPayloadAsync(byte[] content, long now)
     {
-        await using var command = connection.Command("INSERT INTO group_payloads (content, created_at) VALUES (@content, @now) RETURNING id", transaction)
+        await using var command = connection.Command("INSERT INTO group_payloads (content, created_at) VALUES (@content, @now) RETURNING id", Transaction)
             .With("content", content).With("now", now);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -129,19 +166,10 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
     /// was the last member still waiting, returns the message's sender: every member the message was
     /// sent to now has it, so the sender gets one "delivered" receipt instead of one per member.
     /// </summary>
-    public async Task<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
+    public virtual async ValueTask<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {
-        _delivered ??= connection.Command("""
-            INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at) VALUES (@g, @m, @member, @now)
-            ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET delivered_at = excluded.delivered_at
-                WHERE group_receipts.delivered_at IS NULL
-            RETURNING 1
-            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("now", 0L);
-        _awaiting ??= connection.Command("""
-            UPDATE group_messages SET awaiting_delivery = awaiting_delivery - 1
-            WHERE group_id = @g AND message_id = @m AND sender_account <> @member AND awaiting_delivery > 0
-            RETURNING awaiting_delivery, sender_account
-            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "");
+        _delivered ??= connection.Command(DeliveredSql, Transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("now", 0L);
+        _awaiting ??= connection.Command(AwaitingSql, Transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "");
         SetReceiptKey(_delivered, groupId, messageId, member);
         _delivered.Set("now", now);
         if (await _delivered.ExecuteScalarAsync() is null)
@@ -164,7 +192,7 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
         _read ??= connection.Command("""
             INSERT INTO group_receipts (group_id, message_id, member_account, read_at) VALUES (@g, @m, @member, @now)
             ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET read_at = COALESCE(group_receipts.read_at, excluded.read_at)
-            """, transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("now", 0L);
+            """, Transaction).With("g", "").With("m", Array.Empty<byte>()).With("member", "").With("now", 0L);
         SetReceiptKey(_read, groupId, messageId, member);
         _read.Set("now", now);
         await _read.ExecuteNonQueryAsync();
@@ -177,9 +205,9 @@ public sealed class EnvelopeStatements(DbConnection connection, DbTransaction tr
         command.Set("member", member);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
-        foreach (var command in new[] { _insert, _delete, _delivered, _awaiting, _read })
+        foreach (var command in Prepared)
         {
             if (command is not null)
             {

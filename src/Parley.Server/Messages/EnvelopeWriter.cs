@@ -26,6 +26,12 @@ public sealed class EnvelopeWriter : IAsyncDisposable
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new() { SingleReader = true });
     private readonly Task _loop;
 
+    /// <summary>
+    /// The writer's own connection, kept open between batches with its statements prepared (only the
+    /// loop touches it). Opening a pooled connection and preparing per batch cost more than the rows.
+    /// </summary>
+    private EnvelopeStatements? _statements;
+
     public EnvelopeWriter(Database database, EnvelopeNotifier notifier, ILogger<EnvelopeWriter> log)
     {
         _database = database;
@@ -129,14 +135,24 @@ public sealed class EnvelopeWriter : IAsyncDisposable
 
     private async Task WriteAsync(List<WriteOperation> batch)
     {
-        await using var connection = await _database.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using var statements = new EnvelopeStatements(connection, transaction);
-        foreach (var operation in batch)
+        try
         {
-            await operation.ExecuteAsync(statements);
+            var statements = _statements ??= EnvelopeStatements.For(await _database.OpenAsync());
+            await using var transaction = await statements.Connection.BeginTransactionAsync();
+            statements.Enlist(transaction);
+            foreach (var operation in batch)
+            {
+                await operation.ExecuteAsync(statements);
+            }
+            await transaction.CommitAsync();
         }
-        await transaction.CommitAsync();
+        catch
+        {
+            // The connection may be what failed (PostgreSQL restarted, a statement left mid-step):
+            // the next batch starts on a fresh one.
+            await CloseConnectionAsync();
+            throw;
+        }
         foreach (var operation in batch)
         {
             foreach (var envelope in operation.Inserted)
@@ -147,10 +163,21 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         }
     }
 
+    private async ValueTask CloseConnectionAsync()
+    {
+        if (_statements is { } statements)
+        {
+            _statements = null;
+            await statements.DisposeAsync();
+            await statements.Connection.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await CloseConnectionAsync();
     }
 
     private abstract class WriteOperation

@@ -28,6 +28,9 @@ public sealed record StoredEnvelope(
 
     public bool IsMessage => EnvelopeStore.IsMessageType(Type);
 
+    /// <summary>What the envelope row itself stores: nothing when the content lives in group_payloads.</summary>
+    public byte[] StoredContent => PayloadId is null ? Content : [];
+
     public Envelope ToWire()
     {
         var envelope = new Envelope
