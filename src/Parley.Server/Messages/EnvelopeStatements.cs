@@ -99,44 +99,57 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     }
 
     /// <summary>
-    /// Inserts a fan-out — envelopes for distinct devices — with multi-row INSERTs, one round trip
-    /// per chunk instead of per device (PostgreSQL pays a network round trip per statement).
+    /// Inserts a fan-out — envelopes for distinct devices that differ only in their destination —
+    /// with multi-row INSERTs: one statement per chunk instead of per device (PostgreSQL pays a
+    /// network round trip per statement, SQLite a statement start).
     /// </summary>
-    public virtual async Task<IReadOnlyList<StoredEnvelope>> InsertFanOutAsync(IReadOnlyList<StoredEnvelope> envelopes)
+    public async Task<IReadOnlyList<StoredEnvelope>> InsertFanOutAsync(IReadOnlyList<StoredEnvelope> envelopes)
     {
         const int ChunkRows = 200;
         var stored = new List<StoredEnvelope>(envelopes.Count);
         for (var start = 0; start < envelopes.Count; start += ChunkRows)
         {
             var chunk = envelopes.Skip(start).Take(ChunkRows).ToList();
-            var rows = string.Join(", ", chunk.Select((_, i) =>
-                $"(@a{i}, @d{i}, @type, @src, @srcDevice, @mid, @cts, @sts, @content, @receipted, @expires, @group, @payload)"));
-            var first = chunk[0];
-            await using var command = connection.Command($"""
-                INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
-                                       client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
-                VALUES {rows}
-                RETURNING id, account_id, device_id
-                """, Transaction)
-                .With("type", (int)first.Type).With("src", first.SourceAccount).With("srcDevice", first.SourceDevice)
-                .With("mid", first.MessageId).With("cts", first.ClientTimestamp).With("sts", first.ServerTimestamp)
-                .With("content", first.StoredContent).With("receipted", first.ReceiptedIds)
-                .With("expires", first.ExpiresAt).With("group", first.GroupId).With("payload", first.PayloadId);
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                command.With($"a{i}", chunk[i].Destination.AccountId).With($"d{i}", chunk[i].Destination.DeviceId);
-            }
             // RETURNING order is not guaranteed, so ids are matched back by device (distinct in a fan-out).
             var byDevice = chunk.ToDictionary(e => e.Destination);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            foreach (var (id, device) in await InsertChunkAsync(chunk))
             {
-                var device = new DeviceAddress(reader.GetString(1), reader.GetInt32(2));
-                stored.Add(byDevice[device] with { Id = reader.GetInt64(0) });
+                stored.Add(byDevice[device] with { Id = id });
             }
         }
         stored.Sort((x, y) => x.Id.CompareTo(y.Id));
         return stored;
+    }
+
+    /// <summary>One multi-row INSERT of <paramref name="rows"/> rows: per row @a{i} and @d{i}, the rest shared.</summary>
+    protected static string FanOutSql(int rows) => $"""
+        INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
+                               client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
+        VALUES {string.Join(", ", Enumerable.Range(0, rows).Select(i =>
+            $"(@a{i}, @d{i}, @type, @src, @srcDevice, @mid, @cts, @sts, @content, @receipted, @expires, @group, @payload)"))}
+        RETURNING id, account_id, device_id
+        """;
+
+    /// <summary>Inserts one chunk of a fan-out and returns each row's id and destination.</summary>
+    protected virtual async ValueTask<List<(long Id, DeviceAddress Device)>> InsertChunkAsync(List<StoredEnvelope> chunk)
+    {
+        var first = chunk[0];
+        await using var command = connection.Command(FanOutSql(chunk.Count), Transaction)
+            .With("type", (int)first.Type).With("src", first.SourceAccount).With("srcDevice", first.SourceDevice)
+            .With("mid", first.MessageId).With("cts", first.ClientTimestamp).With("sts", first.ServerTimestamp)
+            .With("content", first.StoredContent).With("receipted", first.ReceiptedIds)
+            .With("expires", first.ExpiresAt).With("group", first.GroupId).With("payload", first.PayloadId);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            command.With($"a{i}", chunk[i].Destination.AccountId).With($"d{i}", chunk[i].Destination.DeviceId);
+        }
+        var rows = new List<(long, DeviceAddress)>(chunk.Count);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), new DeviceAddress(reader.GetString(1), reader.GetInt32(2))));
+        }
+        return rows;
     }
 
     /// <summary>Deletes one envelope of this device; null when it was already gone (a repeated ack).</summary>

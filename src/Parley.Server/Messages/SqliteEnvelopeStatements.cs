@@ -16,6 +16,10 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
     private RawSqliteStatement? _delete;
     private RawSqliteStatement? _delivered;
     private RawSqliteStatement? _awaiting;
+    private readonly Dictionary<int, RawSqliteStatement> _fanOuts = [];
+
+    /// <summary>Fan-out sizes kept prepared at once (each is a statement of up to 200 rows).</summary>
+    private const int MaxPreparedFanOuts = 16;
 
     public override ValueTask<long> InsertAsync(StoredEnvelope envelope)
     {
@@ -33,9 +37,45 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         return ValueTask.FromResult(id);
     }
 
-    /// <summary>Row by row: with the statement prepared once, a row costs less than parsing a multi-row INSERT.</summary>
-    public override Task<IReadOnlyList<StoredEnvelope>> InsertFanOutAsync(IReadOnlyList<StoredEnvelope> envelopes) =>
-        InsertAllAsync(envelopes);
+    /// <summary>
+    /// The multi-row INSERT prepared once per chunk size: a group's fan-outs have the same size until
+    /// its membership changes, so the few sizes in use stay prepared.
+    /// </summary>
+    protected override ValueTask<List<(long Id, DeviceAddress Device)>> InsertChunkAsync(List<StoredEnvelope> chunk)
+    {
+        if (!_fanOuts.TryGetValue(chunk.Count, out var insert))
+        {
+            if (_fanOuts.Count == MaxPreparedFanOuts)
+            {
+                DisposeFanOuts();
+            }
+            _fanOuts[chunk.Count] = insert = new RawSqliteStatement(connection, FanOutSql(chunk.Count));
+        }
+        var first = chunk[0];
+        insert.Start().Bind(first.Destination.AccountId).Bind(first.Destination.DeviceId)
+            .Bind((int)first.Type).Bind(first.SourceAccount).Bind(first.SourceDevice).Bind(first.MessageId)
+            .Bind(first.ClientTimestamp).Bind(first.ServerTimestamp).Bind(first.StoredContent).Bind(first.ReceiptedIds)
+            .Bind(first.ExpiresAt).Bind(first.GroupId).Bind(first.PayloadId);
+        for (var i = 1; i < chunk.Count; i++)
+        {
+            insert.Bind(chunk[i].Destination.AccountId).Bind(chunk[i].Destination.DeviceId);
+        }
+        var rows = new List<(long, DeviceAddress)>(chunk.Count);
+        while (insert.Step())
+        {
+            rows.Add((insert.Int64(0), new DeviceAddress(insert.String(1), insert.Int32(2))));
+        }
+        return ValueTask.FromResult(rows);
+    }
+
+    private void DisposeFanOuts()
+    {
+        foreach (var statement in _fanOuts.Values)
+        {
+            statement.Dispose();
+        }
+        _fanOuts.Clear();
+    }
 
     public override ValueTask<AckedEnvelope?> DeleteAsync(DeviceAddress device, long id)
     {
@@ -76,6 +116,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         {
             statement?.Dispose();
         }
+        DisposeFanOuts();
         await base.DisposeAsync();
     }
 }
