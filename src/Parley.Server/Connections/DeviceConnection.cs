@@ -77,7 +77,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
             {
                 if (buffer is null)
                 {
-                    if ((await _socket.ReceiveAsync(Memory<byte>.Empty, _closed.Token)).MessageType == WebSocketMessageType.Close)
+                    if ((await _socket.ReceiveAsync(Memory<byte>.Empty, SocketToken)).MessageType == WebSocketMessageType.Close)
                     {
                         Close(WebSocketCloseStatus.NormalClosure, "bye");
                         break;
@@ -85,7 +85,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
                     buffer = ArrayPool<byte>.Shared.Rent(ReadBufferBytes);
                 }
                 buffer = RoomToRead(buffer, length);
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), _closed.Token);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), SocketToken);
                 length += result.Count;
                 if (RefuseOrClose(result.MessageType, length))
                 {
@@ -115,6 +115,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
             var written = StopQueueing();
             await Task.WhenAny(written, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
             await FinishCloseHandshakeAsync();
+            AbortSocketWhenClosed();
             await _closed.CancelAsync();
             await Task.WhenAll(written, Quietly(draining));
             _services.Registry.Unregister(this);
@@ -158,6 +159,24 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
         return true;
     }
 
+    /// <summary>
+    /// The token for the socket's own calls. On the bare connection (<see cref="PipeSocketStream"/>)
+    /// none: a call waiting with a token holds a registration on it, and an idle device always has a
+    /// receive waiting (the registration and its node were ~150 bytes of the ~8 KB per idle device).
+    /// There, <see cref="AbortSocketWhenClosed"/> ends the socket's calls instead. Sockets from
+    /// Kestrel's HTTP layer keep the token: disposing their stream may not end a waiting read.
+    /// </summary>
+    private CancellationToken SocketToken => _stream is null ? _closed.Token : CancellationToken.None;
+
+    /// <summary>Called before <see cref="_closed"/> is cancelled: on the bare connection the socket is aborted with it.</summary>
+    private void AbortSocketWhenClosed()
+    {
+        if (_stream is not null)
+        {
+            _closed.Token.UnsafeRegister(static socket => ((WebSocket)socket!).Abort(), _socket);
+        }
+    }
+
     internal int KeepAliveSlot => (int)((uint)Id.GetHashCode() % KeepAliveSweep.Slots);
 
     /// <summary>
@@ -170,6 +189,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
     {
         if (_stream is not null && !_stream.KeepAlive(timeout))
         {
+            AbortSocketWhenClosed();
             _ = _closed.CancelAsync(); // not inline: the sweep goes on to the next connection
         }
         lock (_gate)
@@ -210,6 +230,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
     {
         Queue(new Outgoing(null, status, reason));
         // A client that ignores our close frame is cut off after a grace period.
+        AbortSocketWhenClosed();
         _closed.CancelAfter(TimeSpan.FromSeconds(5));
     }
 
@@ -244,6 +265,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
         if (overflowed)
         {
             // The client is not reading; everything pushed is in the database, so it loses nothing by reconnecting.
+            AbortSocketWhenClosed();
             _closed.Cancel();
         }
         else if (startWriter)
@@ -263,11 +285,11 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
             {
                 if (item.Frame is not null)
                 {
-                    await _socket.SendAsync(item.Frame, WebSocketMessageType.Binary, endOfMessage: true, _closed.Token);
+                    await _socket.SendAsync(item.Frame, WebSocketMessageType.Binary, endOfMessage: true, SocketToken);
                 }
                 else if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 {
-                    await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, _closed.Token);
+                    await _socket.CloseOutputAsync(item.CloseStatus!.Value, item.CloseReason, SocketToken);
                 }
             }
         }
@@ -285,6 +307,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
                 _writing = false;
                 _written?.TrySetResult();
             }
+            AbortSocketWhenClosed();
             _closed.Cancel();
         }
     }

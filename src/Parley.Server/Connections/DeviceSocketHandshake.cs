@@ -56,7 +56,9 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
             }
         }
         var (request, headLength) = Peek(read);
-        var device = request is null ? null : await sockets.AuthenticateAsync(request.Authorization, connection.ConnectionClosed);
+        // No token from the connection here and below: a registration on ConnectionClosed, even one
+        // undone at once, leaves its node allocated on that token for the life of the connection.
+        var device = request is null ? null : await sockets.AuthenticateAsync(request.Authorization, CancellationToken.None);
         if (request is null || device is null)
         {
             // Nothing consumed or examined: Kestrel reads the same bytes at once.
@@ -64,7 +66,7 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
             return null;
         }
         input.AdvanceTo(read.Buffer.GetPosition(headLength));
-        await connection.Transport.Output.WriteAsync(SwitchingProtocols(request), connection.ConnectionClosed);
+        await connection.Transport.Output.WriteAsync(SwitchingProtocols(request), CancellationToken.None);
         var stream = new PipeSocketStream(connection.Transport);
         var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions
         {

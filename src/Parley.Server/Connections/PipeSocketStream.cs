@@ -228,12 +228,16 @@ internal sealed class PipeSocketStream : Stream, IValueTaskSource<int>
     void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token,
         ValueTaskSourceOnCompletedFlags flags) => _read.OnCompleted(continuation, state, token, flags);
 
-    /// <summary>The WebSocket was aborted or closed: a read still waiting ends (Kestrel completes the pipes itself).</summary>
+    /// <summary>
+    /// The WebSocket was aborted or closed: a read or a write still waiting ends (Kestrel completes the
+    /// pipes itself). This is how a device's socket calls, which take no token, are cancelled.
+    /// </summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             _input.CancelPendingRead();
+            _output.CancelPendingFlush();
         }
         base.Dispose(disposing);
     }
