@@ -119,6 +119,7 @@ public sealed partial class DeviceConnection : IThreadPoolWorkItem
             await _closed.CancelAsync();
             await Task.WhenAll(written, Quietly(draining));
             _services.Registry.Unregister(this);
+            _socket.Dispose();
             await ConnectionDirectoryGrain.For(_services.Grains, Device).Disconnect(Device, Id);
             await AnnounceOfflineAsync();
         }

@@ -27,17 +27,17 @@ public sealed class DeviceSocketHandshake(DeviceSockets sockets)
 
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    public async Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next)
-    {
-        // Only the device and its socket stay in this method's state for the life of the connection.
-        if (await TryUpgradeAsync(connection) is not { } accepted)
-        {
-            await next(connection);
-            return;
-        }
-        using var socket = accepted.Socket;
-        await sockets.ServeAsync(accepted.Device, socket, accepted.Stream);
-    }
+    /// <summary>
+    /// Unwrapped rather than awaited: an async method here would stay suspended, and allocated, for as
+    /// long as the device is connected. What Kestrel waits on is the served connection's own task.
+    /// </summary>
+    public Task OnConnectedAsync(ConnectionContext connection, ConnectionDelegate next) => AcceptAsync(connection, next).Unwrap();
+
+    /// <summary>The task that serves the connection: the device's WebSocket, or Kestrel's HTTP for anything else.</summary>
+    private async Task<Task> AcceptAsync(ConnectionContext connection, ConnectionDelegate next) =>
+        await TryUpgradeAsync(connection) is { } accepted
+            ? sockets.ServeAsync(accepted.Device, accepted.Socket, accepted.Stream)
+            : next(connection);
 
     /// <summary>Answers the upgrade if it is one this handshake takes; otherwise consumes nothing and returns null.</summary>
     private async Task<(DeviceAddress Device, WebSocket Socket, PipeSocketStream Stream)?> TryUpgradeAsync(ConnectionContext connection)

@@ -17,6 +17,7 @@ public sealed class DeviceSockets(DeviceCredentialCheck credentials, ConnectionS
     /// <summary>
     /// Serves the socket until it closes. With <paramref name="stream"/> (the bare-connection handshake)
     /// the node's <see cref="KeepAliveSweep"/> keeps it alive; without, the WebSocket pings by itself.
+    /// The socket is disposed when the connection ends.
     /// </summary>
     internal Task ServeAsync(DeviceAddress device, WebSocket socket, PipeSocketStream? stream) =>
         new DeviceConnection(device, socket, stream, services).ServeAsync();
