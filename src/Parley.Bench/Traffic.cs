@@ -92,8 +92,9 @@ public static class Traffic
             : null;
 
     /// <summary>
-    /// Reads envelopes as they come and acks everything read so far in one frame (like a real client).
-    /// The acks are awaited before returning so a run's envelopes are gone from the server before the next run.
+    /// Reads envelopes as they come and acks everything read so far in one frame, asking for no
+    /// answer (like the SDK). The ack frames are written before this returns; the next run acks
+    /// whatever is still queued before it starts.
     /// </summary>
     public static async Task DrainAsync(ParleyConnection connection, Action<Envelope> onEnvelope, CancellationToken stop)
     {
@@ -109,7 +110,7 @@ public static class Traffic
                     onEnvelope(envelope);
                     toAck.Add(envelope.Id);
                 }
-                acks.Add(connection.AckAsync(toAck.ToArray(), CancellationToken.None));
+                acks.Add(connection.AcknowledgeAsync(toAck.ToArray(), CancellationToken.None));
                 toAck.Clear();
                 acks.RemoveAll(ack => ack.IsCompletedSuccessfully);
             }

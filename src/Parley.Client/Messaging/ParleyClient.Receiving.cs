@@ -35,7 +35,7 @@ public sealed partial class ParleyClient
                     sawPreKeyMessage |= envelope.Type == EnvelopeType.PrekeyMessage;
                 }
                 // Everything in the batch is durably stored (or deliberately dropped): now the server may forget it.
-                await connection.AckAsync(processed, cancellationToken);
+                await connection.AcknowledgeAsync(processed, cancellationToken);
                 if (sawPreKeyMessage)
                 {
                     await TryReplenishAsync(cancellationToken);

@@ -92,6 +92,28 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         return (int)(await RequestAsync(new ClientFrame { Ack = ack }, cancellationToken)).AckResult.Acked;
     }
 
+    /// <summary>
+    /// Tells the server these envelopes are stored, without waiting for its answer (request id 0: it
+    /// sends none). What the receive path uses: an ack lost with the connection is harmless, as the
+    /// server sends those envelopes again on the next connection and the receive path drops them as
+    /// duplicates. Completes once the frame is written, or the connection it was for is gone.
+    /// </summary>
+    public async Task AcknowledgeAsync(IEnumerable<ulong> envelopeIds, CancellationToken cancellationToken = default)
+    {
+        var ack = new AckEnvelopes();
+        ack.EnvelopeIds.AddRange(envelopeIds);
+        Start();
+        var socket = await WaitForSocketAsync(cancellationToken);
+        try
+        {
+            await SendFrameAsync(socket, new ClientFrame { Ack = ack }.ToByteArray(), cancellationToken);
+        }
+        catch (Exception error) when (error is WebSocketException || (error is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The connection broke under the ack: the envelopes come again on the next one.
+        }
+    }
+
     /// <summary>Tells the sender's devices that the user read these messages (blue ticks).</summary>
     public async Task SendReadReceiptAsync(string senderAccount, IEnumerable<byte[]> messageIds, CancellationToken cancellationToken = default)
     {

@@ -134,8 +134,17 @@ public sealed partial class DeviceConnection
         }
     }
 
+    /// <summary>
+    /// Answers a request. Request id 0 means the client wants no answer (websocket.proto): only an
+    /// error is still sent, as it says something the client could not learn otherwise. The SDK's
+    /// acks ask for none, which saves a frame per ack.
+    /// </summary>
     private void Reply(ulong requestId, ServerFrame frame)
     {
+        if (requestId == 0 && frame.BodyCase != ServerFrame.BodyOneofCase.Error)
+        {
+            return;
+        }
         frame.RequestId = requestId;
         Send(frame);
     }

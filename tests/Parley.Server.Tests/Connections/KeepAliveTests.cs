@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using System.Text;
 using Parley.Server.Tests.Infrastructure;
 
 namespace Parley.Server.Tests.Connections;
@@ -33,10 +32,8 @@ public sealed class KeepAliveTests : IAsyncLifetime
         Assert.False(Assert.Single(await bobSocket.SubscribePresenceAsync([alice.AccountId])).Online);
 
         // Alice's device connects, then never sends another byte (not even a pong): its network is gone.
-        using var tcp = await RawWebSocket.ConnectAsync(_server);
+        using var tcp = await RawWebSocket.ConnectDeviceAsync(_server, alice);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(RawWebSocket.Head($"Authorization: {alice.Credentials.ToAuthorizationHeader()}\r\n")));
-        Assert.StartsWith("HTTP/1.1 101", await RawWebSocket.ReadHeadAsync(stream));
         var connected = Stopwatch.StartNew();
         Assert.True((await Expect.SignalAsync(bobSocket, "Alice coming online")).Presence.Online);
 

@@ -14,6 +14,8 @@ public static class RawWebSocket
 
     public const byte PingOpcode = 0x9;
 
+    public const byte CloseOpcode = 0x8;
+
     public static string Head(string extraHeaders) =>
         "GET /v1/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
@@ -22,6 +24,16 @@ public static class RawWebSocket
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", server.Process.Port);
+        return tcp;
+    }
+
+    /// <summary>Connects <paramref name="user"/>'s device with a plain upgrade and checks the 101; the stream then carries WebSocket frames.</summary>
+    public static async Task<TcpClient> ConnectDeviceAsync(ParleyServer server, TestUser user)
+    {
+        var tcp = await ConnectAsync(server);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(Head($"Authorization: {user.Credentials.ToAuthorizationHeader()}\r\n")));
+        Assert.StartsWith("HTTP/1.1 101", await ReadHeadAsync(stream));
         return tcp;
     }
 

@@ -164,6 +164,55 @@ public abstract class WireProtocolTests(ServerFixture fixture)
         Assert.Equal((WebSocketCloseStatus)4001, await ReadUntilClosedAsync(first));
     }
 
+    [Fact]
+    public async Task An_ack_without_a_request_id_gets_no_answer_but_still_deletes_and_tells_the_sender()
+    {
+        await using var alice = await TestUser.RegisterAsync(Server);
+        await using var bob = await TestUser.RegisterAsync(Server);
+        var aliceSocket = await alice.ConnectAsync();
+        using var bobRaw = await ConnectRawAsync(bob);
+        Assert.Equal(ServerFrame.BodyOneofCase.QueueDrained, (await ReadServerFrameAsync(bobRaw)).BodyCase);
+        var hello = TestUser.MessageTo(bob, "no answer needed");
+        await aliceSocket.SendAsync(hello);
+        var atBob = await ReadServerFrameAsync(bobRaw);
+        Assert.Equal(hello.MessageId, atBob.Envelope.MessageId);
+
+        // Request id 0: "no answer wanted" (websocket.proto).
+        await bobRaw.SendAsync(new ClientFrame { Ack = new AckEnvelopes { EnvelopeIds = { atBob.Envelope.Id } } }.ToByteArray(),
+            WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+
+        Assert.Equal(EnvelopeType.DeliveryReceipt, (await Expect.EnvelopeAsync(aliceSocket, "the delivery receipt at Alice")).Type);
+        await Task.Delay(300); // an answer to the ack would have been queued by now
+        await bobRaw.SendAsync(new ClientFrame { RequestId = 7, Ping = new Ping() }.ToByteArray(),
+            WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None);
+        var beforePong = new List<ServerFrame.BodyOneofCase>();
+        for (var frame = await ReadServerFrameAsync(bobRaw); frame.RequestId != 7; frame = await ReadServerFrameAsync(bobRaw))
+        {
+            beforePong.Add(frame.BodyCase);
+        }
+        Assert.Empty(beforePong);
+
+        bobRaw.Abort();
+        var bobAgain = await bob.ConnectAsync();
+        await Expect.NothingAsync(bobAgain, TimeSpan.FromMilliseconds(500), "acked envelope sent again");
+    }
+
+    private static async Task<ServerFrame> ReadServerFrameAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(Expect.Timeout);
+        var length = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
+            length += result.Count;
+            if (result.EndOfMessage)
+            {
+                return ServerFrame.Parser.ParseFrom(buffer, 0, length);
+            }
+        }
+    }
+
     private async Task<ClientWebSocket> ConnectRawAsync(TestUser user)
     {
         var raw = new ClientWebSocket();
