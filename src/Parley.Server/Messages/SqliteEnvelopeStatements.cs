@@ -23,11 +23,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
 
     public override ValueTask<long> InsertAsync(StoredEnvelope envelope)
     {
-        var insert = (_insert ??= new RawSqliteStatement(connection, InsertSql)).Start()
-            .Bind(envelope.Destination.AccountId).Bind(envelope.Destination.DeviceId).Bind((int)envelope.Type)
-            .Bind(envelope.SourceAccount).Bind(envelope.SourceDevice).Bind(envelope.MessageId)
-            .Bind(envelope.ClientTimestamp).Bind(envelope.ServerTimestamp).Bind(envelope.StoredContent).Bind(envelope.ReceiptedIds)
-            .Bind(envelope.ExpiresAt).Bind(envelope.GroupId).Bind(envelope.PayloadId);
+        var insert = BindRow((_insert ??= new RawSqliteStatement(connection, InsertSql)).Start(), envelope);
         if (!insert.Step())
         {
             throw new InvalidOperationException("INSERT ... RETURNING id returned no row.");
@@ -51,11 +47,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
             }
             _fanOuts[chunk.Count] = insert = new RawSqliteStatement(connection, FanOutSql(chunk.Count));
         }
-        var first = chunk[0];
-        insert.Start().Bind(first.Destination.AccountId).Bind(first.Destination.DeviceId)
-            .Bind((int)first.Type).Bind(first.SourceAccount).Bind(first.SourceDevice).Bind(first.MessageId)
-            .Bind(first.ClientTimestamp).Bind(first.ServerTimestamp).Bind(first.StoredContent).Bind(first.ReceiptedIds)
-            .Bind(first.ExpiresAt).Bind(first.GroupId).Bind(first.PayloadId);
+        BindRow(insert.Start(), chunk[0]); // the first row's parameters come first, the shared ones among them
         for (var i = 1; i < chunk.Count; i++)
         {
             insert.Bind(chunk[i].Destination.AccountId).Bind(chunk[i].Destination.DeviceId);
@@ -67,6 +59,13 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         }
         return ValueTask.FromResult(rows);
     }
+
+    /// <summary>Binds one envelope row's columns in the order of the INSERT's parameters.</summary>
+    private static RawSqliteStatement BindRow(RawSqliteStatement insert, StoredEnvelope envelope) =>
+        insert.Bind(envelope.Destination.AccountId).Bind(envelope.Destination.DeviceId).Bind((int)envelope.Type)
+            .Bind(envelope.SourceAccount).Bind(envelope.SourceDevice).Bind(envelope.MessageId)
+            .Bind(envelope.ClientTimestamp).Bind(envelope.ServerTimestamp).Bind(envelope.StoredContent).Bind(envelope.ReceiptedIds)
+            .Bind(envelope.ExpiresAt).Bind(envelope.GroupId).Bind(envelope.PayloadId);
 
     private void DisposeFanOuts()
     {
