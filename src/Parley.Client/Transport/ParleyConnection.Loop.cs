@@ -63,7 +63,12 @@ public sealed partial class ParleyConnection
                 // Dropped; reconnect below (unless we are shutting down).
             }
             _connected = NewConnectedSource();
-            _drained = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_drained.Task.IsCompleted)
+            {
+                _drained = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            // else dropped before its backlog was drained (e.g. replaced at once): whoever waits for the
+            // drain is answered by the next connection's, instead of waiting forever.
             FailPending();
             if ((int?)socket.CloseStatus == LoggedOutCloseCode)
             {

@@ -54,7 +54,10 @@ public sealed partial class ParleyConnection : IAsyncDisposable
         await WaitForSocketAsync(cancellationToken);
     }
 
-    /// <summary>Completes when the current connection has delivered its backlog; returns the backlog size.</summary>
+    /// <summary>
+    /// Completes when the current connection has delivered its backlog, or, if it drops first, the next
+    /// one has; returns the backlog size.
+    /// </summary>
     public Task<int> WaitUntilDrainedAsync(CancellationToken cancellationToken = default) => _drained.Task.WaitAsync(cancellationToken);
 
     /// <summary>Incoming envelopes (messages and receipts), in server order. Ack each after storing it.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Parley.Protocol.Wire;
 using Parley.Server.Tests.Infrastructure;
 
 namespace Parley.Server.Tests.Connections;
@@ -19,6 +20,13 @@ public sealed class CloseGraceTests(SqliteServerFixture fixture) : IClassFixture
         await using var alice = await TestUser.RegisterAsync(fixture.Server, preKeys: 0);
         using var old = await RawWebSocket.ConnectDeviceAsync(fixture.Server, alice);
         var stream = old.GetStream();
+        // Its first frame (the empty backlog's end) comes after the server registered it. Without
+        // waiting for it, the replacement could register first and be the one replaced.
+        using (var served = new CancellationTokenSource(Expect.Timeout))
+        {
+            var first = await RawWebSocket.ReadFrameAsync(stream, served.Token);
+            Assert.Equal(ServerFrame.BodyOneofCase.QueueDrained, ServerFrame.Parser.ParseFrom(first!.Value.Payload).BodyCase);
+        }
 
         // The same device connects again; the old connection gets a close frame it never answers.
         await using var replacement = await alice.ConnectAsync();
