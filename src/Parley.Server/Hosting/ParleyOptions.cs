@@ -24,6 +24,9 @@ public sealed class ParleyOptions
     public LimitOptions Limits { get; set; } = new();
 
     public KeepAliveOptions KeepAlive { get; set; } = new();
+
+    /// <summary>Most thread-pool worker threads; 0 means twice the cores, at least 4 (see <see cref="ThreadPoolSizing"/>).</summary>
+    public int MaxWorkerThreads { get; set; }
 }
 
 /// <summary>How the server keeps device WebSockets alive and notices devices that are gone.</summary>

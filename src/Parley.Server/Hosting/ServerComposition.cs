@@ -27,6 +27,7 @@ public static class ServerComposition
         var options = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
+        ThreadPoolSizing.Apply(options.MaxWorkerThreads);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.Limits);
