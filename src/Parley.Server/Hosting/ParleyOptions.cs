@@ -25,7 +25,7 @@ public sealed class ParleyOptions
 
     public KeepAliveOptions KeepAlive { get; set; } = new();
 
-    /// <summary>Most thread-pool worker threads; 0 means twice the cores, at least 4 (see <see cref="ThreadPoolSizing"/>).</summary>
+    /// <summary>Most thread-pool worker threads; 0 means twice the cores, at least 6 (see <see cref="ThreadPoolSizing"/>).</summary>
     public int MaxWorkerThreads { get; set; }
 }
 

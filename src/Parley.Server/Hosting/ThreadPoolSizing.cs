@@ -10,8 +10,8 @@ namespace Parley.Server.Hosting;
 /// </summary>
 public static class ThreadPoolSizing
 {
-    /// <summary>Twice the cores the process may use, and at least 4.</summary>
-    public static int DefaultMaxWorkers => Math.Max(4, 2 * Environment.ProcessorCount);
+    /// <summary>Twice the cores the process may use, and at least 6 (on one core, caps of 4 and 6 kept the fast mode; the slow runs had 8 workers).</summary>
+    public static int DefaultMaxWorkers => Math.Max(6, 2 * Environment.ProcessorCount);
 
     /// <summary>Applies <paramref name="configured"/> (0: <see cref="DefaultMaxWorkers"/>); never below the pool's minimum.</summary>
     public static void Apply(int configured)
