@@ -9,9 +9,61 @@ namespace Parley.Server.Groups;
 /// <summary>Fan-out: group messages and group events, stored once and referenced per member device.</summary>
 public sealed partial class GroupGrain
 {
-    public async Task<GroupSendOutcome> Send(GroupMessage message)
+    public async Task<GroupSendOutcome[]> Send(GroupMessage[] messages)
     {
         var now = Now();
+        var outcomes = new GroupSendOutcome[messages.Length];
+        var accepted = new List<int>(messages.Length);
+        for (var i = 0; i < messages.Length; i++)
+        {
+            if (Refusal(messages[i], now) is { } refused)
+            {
+                outcomes[i] = refused;
+            }
+            else
+            {
+                accepted.Add(i);
+            }
+        }
+        if (accepted.Count == 0)
+        {
+            return outcomes;
+        }
+        var devices = await MemberDevicesAsync();
+        var membersWithDevices = devices.Select(d => d.AccountId).Distinct().Count();
+        var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
+        // One transaction for the batch, messages in the order they came: each device is pushed the
+        // batch's messages together once they are durable, in that order.
+        var recipients = await writer.WriteAsync(async statements =>
+        {
+            var counts = new int[messages.Length];
+            var inserted = new List<StoredEnvelope>(accepted.Count * devices.Count);
+            foreach (var i in accepted)
+            {
+                var message = messages[i];
+                var sender = new DeviceAddress(message.SenderAccount, message.SenderDevice);
+                var recipientMembers = membersWithDevices - (devices.Any(d => d.AccountId == sender.AccountId) ? 1 : 0);
+                var payloadId = await statements.InsertPayloadAsync(message.Content, now);
+                await GroupStore.RecordMessageAsync(statements.Connection, statements.Transaction, GroupId, message.MessageId,
+                    message.SenderAccount, now, recipientMembers);
+                var stored = await statements.InsertFanOutAsync(devices.Where(d => d != sender).Select(device => new StoredEnvelope(0,
+                    device, EnvelopeType.SenderKeyMessage, message.SenderAccount, message.SenderDevice, message.MessageId,
+                    message.ClientTimestamp, now, message.Content, [], expiresAt, GroupId, payloadId)).ToList());
+                counts[i] = stored.Count;
+                inserted.AddRange(stored);
+            }
+            return (counts, inserted);
+        });
+        foreach (var i in accepted)
+        {
+            outcomes[i] = new GroupSendOutcome(now, recipients[i], null, null);
+        }
+        return outcomes;
+    }
+
+    /// <summary>Why <paramref name="message"/> may not be sent to this group, or null when it may.</summary>
+    private GroupSendOutcome? Refusal(GroupMessage message, long now)
+    {
         if (_group?.Member(message.SenderAccount) is null)
         {
             return new GroupSendOutcome(now, 0, ErrorCode.NotAMember, "No such group, or you are not a member of it.");
@@ -20,21 +72,7 @@ public sealed partial class GroupGrain
         {
             return new GroupSendOutcome(now, 0, ErrorCode.Forbidden, "Only admins can send messages to this group.");
         }
-        var sender = new DeviceAddress(message.SenderAccount, message.SenderDevice);
-        var targets = (await MemberDevicesAsync()).Where(d => d != sender).ToList();
-        var recipientMembers = targets.Where(d => d.AccountId != sender.AccountId).DistinctBy(d => d.AccountId).Count();
-        var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
-        var recipients = await writer.WriteAsync(async statements =>
-        {
-            var payloadId = await statements.InsertPayloadAsync(message.Content, now);
-            await GroupStore.RecordMessageAsync(statements.Connection, statements.Transaction, GroupId, message.MessageId, message.SenderAccount, now,
-                recipientMembers);
-            var inserted = await statements.InsertFanOutAsync(targets.Select(device => new StoredEnvelope(0, device, EnvelopeType.SenderKeyMessage,
-                message.SenderAccount, message.SenderDevice, message.MessageId, message.ClientTimestamp, now, message.Content, [],
-                expiresAt, GroupId, payloadId)).ToList());
-            return (inserted.Count, inserted);
-        });
-        return new GroupSendOutcome(now, recipients, null, null);
+        return null;
     }
 
     public async Task<bool> RelayTyping(string senderAccount, int senderDevice, byte[] frame)

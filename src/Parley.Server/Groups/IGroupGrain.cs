@@ -23,7 +23,8 @@ public interface IGroupGrain : IGrainWithStringKey
 
     Task<GroupOutcome> JoinByLink(string account, string token);
 
-    Task<GroupSendOutcome> Send(GroupMessage message);
+    /// <summary>Fans out a batch of messages in one commit; an outcome per message, in order (a non-member's is refused alone).</summary>
+    Task<GroupSendOutcome[]> Send(GroupMessage[] messages);
 
     /// <summary>Pushes an ephemeral typing frame to the other members' online devices; false when the sender is not a member.</summary>
     Task<bool> RelayTyping(string senderAccount, int senderDevice, byte[] frame);

@@ -131,6 +131,47 @@ public abstract class GroupTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Burst_of_messages_from_every_member_arrives_complete_and_in_each_senders_order_and_a_non_member_is_refused_alone()
+    {
+        // Sends racing each other to one group are stored and pushed in batches; nobody may notice.
+        const int PerSender = 25;
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var mallory = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Busy", bob.AccountId, carol.AccountId)).Value!;
+        var members = new[] { alice, bob, carol };
+        foreach (var member in members)
+        {
+            await NextEventAsync(member, GroupEventKind.Created);
+        }
+
+        var sends = members.SelectMany(sender => Enumerable.Range(0, PerSender)
+            .Select(i => SendAsync(sender, GroupMessage(group.GroupId, $"{sender.AccountId} {i}")))).ToList();
+        var intruder = Enumerable.Range(0, 5)
+            .Select(_ => Expect.RejectedAsync(mallory.Socket.RequestAsync(new ClientFrame { SendGroup = GroupMessage(group.GroupId, "let me in") })))
+            .ToList();
+
+        Assert.All(await Task.WhenAll(sends), result => Assert.Equal(2u, result.RecipientDevices));
+        Assert.All(await Task.WhenAll(intruder), refused => Assert.Equal(ErrorCode.NotAMember, refused.Code));
+        foreach (var member in members)
+        {
+            var received = new List<string>();
+            while (received.Count < 2 * PerSender)
+            {
+                received.Add((await NextMessageAsync(member)).Content.ToStringUtf8());
+            }
+            foreach (var sender in members.Where(m => m != member))
+            {
+                var fromSender = received.Where(text => text.StartsWith(sender.AccountId + " ", StringComparison.Ordinal)).ToList();
+                Assert.Equal(Enumerable.Range(0, PerSender).Select(i => $"{sender.AccountId} {i}"), fromSender);
+            }
+            Assert.DoesNotContain(received, text => text.StartsWith(member.AccountId + " ", StringComparison.Ordinal));
+        }
+        await Expect.NothingAsync(mallory.Socket, TimeSpan.FromMilliseconds(200), "a message of a group she is not in");
+    }
+
+    [Fact]
     public async Task Sender_hears_delivered_once_when_the_last_member_has_the_message_and_a_read_receipt_alone_does_not_count()
     {
         var (alice, bob, carol, group, message) = await ThreeMembersAndAMessageAsync("two grey ticks when everyone has it");
