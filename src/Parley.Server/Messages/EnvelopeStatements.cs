@@ -38,7 +38,7 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
 
     /// <summary>The statements for the dialect of <paramref name="connection"/>.</summary>
     public static EnvelopeStatements For(DbConnection connection) =>
-        connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? new SqliteEnvelopeStatements(sqlite) : new EnvelopeStatements(connection);
+        connection is Microsoft.Data.Sqlite.SqliteConnection sqlite ? SqliteEnvelopeStatements.Open(sqlite) : new EnvelopeStatements(connection);
 
     private DbTransaction? _transaction;
     private DbCommand? _insert;

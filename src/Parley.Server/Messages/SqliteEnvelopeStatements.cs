@@ -21,6 +21,23 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
     /// <summary>Fan-out sizes kept prepared at once (each is a statement of up to 200 rows).</summary>
     private const int MaxPreparedFanOuts = 16;
 
+    /// <summary>
+    /// Pages the writer's connection may keep in memory (in KiB, as SQLite's negative cache_size).
+    /// A batch dirties pages all over the envelope and receipt indexes; with SQLite's default 2 MB
+    /// they spilled to the WAL before the commit and were written again and again (290 MB/s of WAL
+    /// writes at ~22,000 group deliveries/s). Big enough for a whole batch, each page is written once.
+    /// </summary>
+    private const int WriterCacheKib = 64 * 1024;
+
+    /// <summary>The statements, on a connection whose page cache holds a whole batch.</summary>
+    public static SqliteEnvelopeStatements Open(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA cache_size = -{WriterCacheKib}";
+        command.ExecuteNonQuery();
+        return new SqliteEnvelopeStatements(connection);
+    }
+
     public override ValueTask<long> InsertAsync(StoredEnvelope envelope)
     {
         var insert = BindRow((_insert ??= new RawSqliteStatement(connection, InsertSql)).Start(), envelope);
