@@ -106,15 +106,20 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         return ValueTask.FromResult<AckedEnvelope?>(acked);
     }
 
+    /// <summary>
+    /// <see cref="EnvelopeStatements.DeliveredSql"/> without its RETURNING, which SQLite runs by
+    /// collecting the rows in a temporary table first; the change count says the same thing.
+    /// </summary>
+    private static readonly string DeliveredWithoutReturningSql = DeliveredSql[..DeliveredSql.LastIndexOf("RETURNING", StringComparison.Ordinal)];
+
     public override ValueTask<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {
-        var delivered = (_delivered ??= new RawSqliteStatement(connection, DeliveredSql)).Start()
+        var delivered = (_delivered ??= new RawSqliteStatement(connection, DeliveredWithoutReturningSql)).Start()
             .Bind(groupId).Bind(messageId).Bind(member).Bind(now);
-        if (!delivered.Step())
+        if (delivered.Execute() == 0)
         {
             return ValueTask.FromResult<string?>(null); // another device of this member had it already
         }
-        delivered.Finish();
         var awaiting = (_awaiting ??= new RawSqliteStatement(connection, AwaitingSql)).Start()
             .Bind(groupId).Bind(messageId).Bind(member);
         if (!awaiting.Step())

@@ -75,6 +75,17 @@ public sealed class RawSqliteStatement : IDisposable
         return result == Row;
     }
 
+    /// <summary>Runs a statement that returns no rows; the number of rows it inserted, updated or deleted.</summary>
+    public int Execute()
+    {
+        if (Step())
+        {
+            Finish();
+            throw new InvalidOperationException("The statement returned rows; use Step.");
+        }
+        return raw.sqlite3_changes(_database);
+    }
+
     public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
 
     public int Int32(int column) => raw.sqlite3_column_int(_statement, column);
