@@ -19,7 +19,8 @@ public sealed class GroupMessageSender(IGrainFactory grains)
     /// </summary>
     public const int MaxBatch = 32;
 
-    private readonly Dictionary<string, GroupOutbox> _outboxes = [];
+    /// <summary>Sends waiting per group; a group is here only while its batches are being sent.</summary>
+    private readonly Dictionary<string, Queue<WaitingSend>> _outboxes = [];
 
     public async Task<ServerFrame> SendAsync(DeviceAddress sender, SendGroupMessage message)
     {
@@ -49,16 +50,15 @@ public sealed class GroupMessageSender(IGrainFactory grains)
     private Task<GroupSendOutcome> EnqueueAsync(string groupId, GroupMessage message)
     {
         var waiting = new WaitingSend(message);
-        bool start;
+        var start = false;
         lock (_outboxes)
         {
             if (!_outboxes.TryGetValue(groupId, out var outbox))
             {
-                _outboxes[groupId] = outbox = new GroupOutbox();
+                _outboxes[groupId] = outbox = new Queue<WaitingSend>();
+                start = true; // no batch loop runs for this group: start one
             }
-            outbox.Waiting.Enqueue(waiting);
-            start = !outbox.Sending;
-            outbox.Sending = true;
+            outbox.Enqueue(waiting);
         }
         if (start)
         {
@@ -96,13 +96,13 @@ public sealed class GroupMessageSender(IGrainFactory grains)
         lock (_outboxes)
         {
             var outbox = _outboxes[groupId];
-            if (outbox.Waiting.Count == 0)
+            if (outbox.Count == 0)
             {
                 _outboxes.Remove(groupId);
                 return null;
             }
-            var batch = new List<WaitingSend>(Math.Min(outbox.Waiting.Count, MaxBatch));
-            while (batch.Count < MaxBatch && outbox.Waiting.TryDequeue(out var waiting))
+            var batch = new List<WaitingSend>(Math.Min(outbox.Count, MaxBatch));
+            while (batch.Count < MaxBatch && outbox.TryDequeue(out var waiting))
             {
                 batch.Add(waiting);
             }
@@ -110,15 +110,10 @@ public sealed class GroupMessageSender(IGrainFactory grains)
         }
     }
 
-    private sealed class GroupOutbox
+    private sealed class WaitingSend(GroupMessage message)
     {
-        public Queue<WaitingSend> Waiting { get; } = new();
+        public GroupMessage Message { get; } = message;
 
-        public bool Sending { get; set; }
-    }
-
-    private sealed record WaitingSend(GroupMessage Message)
-    {
         public TaskCompletionSource<GroupSendOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

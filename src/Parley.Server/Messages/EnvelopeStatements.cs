@@ -23,12 +23,14 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     protected const string DeleteSql =
         "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id, group_id";
 
-    protected const string DeliveredSql = """
+    /// <summary>Records a member's delivery unless one of their devices had it already (then it changes no row).</summary>
+    protected const string DeliveredUpsertSql = """
         INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at) VALUES (@g, @m, @member, @now)
         ON CONFLICT (group_id, message_id, member_account) DO UPDATE SET delivered_at = excluded.delivered_at
             WHERE group_receipts.delivered_at IS NULL
-        RETURNING 1
         """;
+
+    protected const string DeliveredSql = DeliveredUpsertSql + " RETURNING 1";
 
     protected const string AwaitingSql = """
         UPDATE group_messages SET awaiting_delivery = awaiting_delivery - 1

@@ -106,15 +106,10 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         return ValueTask.FromResult<AckedEnvelope?>(acked);
     }
 
-    /// <summary>
-    /// <see cref="EnvelopeStatements.DeliveredSql"/> without its RETURNING, which SQLite runs by
-    /// collecting the rows in a temporary table first; the change count says the same thing.
-    /// </summary>
-    private static readonly string DeliveredWithoutReturningSql = DeliveredSql[..DeliveredSql.LastIndexOf("RETURNING", StringComparison.Ordinal)];
-
     public override ValueTask<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {
-        var delivered = (_delivered ??= new RawSqliteStatement(connection, DeliveredWithoutReturningSql)).Start()
+        // Without RETURNING, which SQLite runs through a temporary table: the change count says the same.
+        var delivered = (_delivered ??= new RawSqliteStatement(connection, DeliveredUpsertSql)).Start()
             .Bind(groupId).Bind(messageId).Bind(member).Bind(now);
         if (delivered.Execute() == 0)
         {
