@@ -76,7 +76,7 @@ public sealed class CliEndToEndTests(SqliteServerFixture fixture) : IClassFixtur
         var unknown = await CliRunner.RunAsync(["--profile", carol, "send", nobody, "hello?"]);
         Assert.Equal((1, $"error: {nobody} is not registered on this Parley server."), (unknown.ExitCode, unknown.Stderr));
 
-        var downUrl = $"http://127.0.0.1:{FreePort()}";
+        var downUrl = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var down = await CliRunner.RunAsync(["--profile", Profile("dave"), "register", TestDevice.NewNumber(), "--server", downUrl]);
         Assert.Equal(1, down.ExitCode);
         Assert.StartsWith($"error: cannot reach the Parley server at {downUrl}/", down.Stderr, StringComparison.Ordinal);
@@ -125,13 +125,6 @@ public sealed class CliEndToEndTests(SqliteServerFixture fixture) : IClassFixtur
             bytes = memory.ToArray();
         }
         return bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0 || bytes.AsSpan().IndexOf(Encoding.Unicode.GetBytes(text)) >= 0;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

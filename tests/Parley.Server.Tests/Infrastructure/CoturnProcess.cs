@@ -42,7 +42,7 @@ public sealed class CoturnProcess : IAsyncDisposable
         Assert.True(File.Exists(binary), "coturn is not installed (apt-get install coturn; ./test.sh does it).");
         var directory = Path.Combine(Path.GetTempPath(), "parley-coturn", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var secret = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var relayBase = 50_000 + (port % 100) * 100;
         var start = new ProcessStartInfo(binary)
@@ -54,7 +54,7 @@ public sealed class CoturnProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             "-n", "--no-cli", "--simple-log", "--log-file=stdout", "--no-tls", "--no-dtls",
-            "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port}", $"--alt-listening-port={FreePort()}",
+            "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", $"--listening-port={port}", $"--alt-listening-port={LoopbackPorts.Free()}",
             "--use-auth-secret", $"--static-auth-secret={secret}", "--realm=parley.test",
             $"--min-port={relayBase}", $"--max-port={relayBase + 99}",
             $"--db={Path.Combine(directory, "turndb")}", $"--pidfile={Path.Combine(directory, "turnserver.pid")}",
@@ -86,13 +86,6 @@ public sealed class CoturnProcess : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -22,11 +22,11 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         DataDirectory = dataDirectory;
         _serverDirectory = serverDirectory ?? AppContext.BaseDirectory;
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         _settings = new Dictionary<string, string>
         {
-            ["Parley:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Parley:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Parley:Orleans:SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Parley:Orleans:GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Tests register hundreds of users from one IP; the dedicated limit tests lower these again.
             ["Parley:Limits:RegistrationRequestsPerIpPerMinute"] = "100000",
             ["Parley:Limits:VerificationAttemptsPerIpPerMinute"] = "100000",
@@ -159,13 +159,6 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

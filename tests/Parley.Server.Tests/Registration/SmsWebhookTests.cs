@@ -20,7 +20,7 @@ public sealed class SmsWebhookTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         _gateway.Prefixes.Add($"http://127.0.0.1:{port}/sms/");
         _gateway.Start();
         _ = Task.Run(ServeAsync);
@@ -82,13 +82,6 @@ public sealed class SmsWebhookTests : IAsyncLifetime
             context.Response.StatusCode = failWith == 0 ? 200 : failWith;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task DisposeAsync()
