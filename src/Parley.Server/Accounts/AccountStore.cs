@@ -50,7 +50,7 @@ public sealed class AccountStore(Database database)
         }
         else
         {
-            foreach (var table in new[] { "one_time_prekeys", "kyber_prekeys", "devices", "envelopes" })
+            foreach (var table in new[] { "one_time_prekeys", "kyber_prekeys", "devices", "envelopes", "group_cursors" })
             {
                 await using var delete = connection.Command($"DELETE FROM {table} WHERE account_id = @id", transaction).With("id", accountId);
                 await delete.ExecuteNonQueryAsync(cancellationToken);

@@ -81,7 +81,7 @@ public sealed class DeviceListStore(Database database, DeviceLinkSchema schema)
             await transaction.RollbackAsync(cancellationToken);
             return false;
         }
-        foreach (var table in new[] { "one_time_prekeys", "kyber_prekeys", "envelopes", "devices" })
+        foreach (var table in new[] { "one_time_prekeys", "kyber_prekeys", "envelopes", "group_cursors", "devices" })
         {
             await using var delete = connection.Command($"DELETE FROM {table} WHERE account_id = @a AND device_id = @d", transaction)
                 .With("a", device.AccountId).With("d", device.DeviceId);

@@ -6,7 +6,10 @@ using Parley.Server.Messages;
 
 namespace Parley.Server.Groups;
 
-/// <summary>Fan-out: group messages and group events, stored once and referenced per member device.</summary>
+/// <summary>
+/// Fan-out: a group message is one row of the group log (<see cref="GroupLog"/>), pushed to every member
+/// device; a group event is stored once and referenced by an envelope per device.
+/// </summary>
 public sealed partial class GroupGrain
 {
     public async Task<GroupSendOutcome[]> Send(GroupMessage[] messages)
@@ -30,30 +33,43 @@ public sealed partial class GroupGrain
             return outcomes;
         }
         var devices = await MemberDevicesAsync();
+        var withoutCursor = devices.Where(d => !_cursorDevices!.Contains(d)).ToList();
         var membersWithDevices = devices.Select(d => d.AccountId).Distinct().Count();
         var expiresAt = now + (long)EnvelopeStore.Retention.TotalMilliseconds;
-        // One transaction for the batch, messages in the order they came: each device is pushed the
-        // batch's messages together once they are durable, in that order.
+        // One transaction for the batch, messages in the order they came: each message is one row of
+        // the group log, and each member device is pushed the batch's messages together, in that
+        // order, once they are durable.
         var recipients = await writer.WriteAsync(async statements =>
         {
             var counts = new int[messages.Length];
-            var inserted = new List<StoredEnvelope>(accepted.Count * devices.Count);
+            var pushed = new List<StoredEnvelope>(accepted.Count * devices.Count);
             foreach (var i in accepted)
             {
                 var message = messages[i];
                 var sender = new DeviceAddress(message.SenderAccount, message.SenderDevice);
                 var recipientMembers = membersWithDevices - (devices.Any(d => d.AccountId == sender.AccountId) ? 1 : 0);
-                var payloadId = await statements.InsertPayloadAsync(message.Content, now);
                 await GroupStore.RecordMessageAsync(statements.Connection, statements.Transaction, GroupId, message.MessageId,
                     message.SenderAccount, now, recipientMembers);
-                var stored = await statements.InsertFanOutAsync(devices.Where(d => d != sender).Select(device => new StoredEnvelope(0,
-                    device, EnvelopeType.SenderKeyMessage, message.SenderAccount, message.SenderDevice, message.MessageId,
-                    message.ClientTimestamp, now, message.Content, [], expiresAt, GroupId, payloadId)).ToList());
-                counts[i] = stored.Count;
-                inserted.AddRange(stored);
+                var row = new StoredEnvelope(0, GroupLog.Address(GroupId), EnvelopeType.SenderKeyMessage, message.SenderAccount,
+                    message.SenderDevice, message.MessageId, message.ClientTimestamp, now, message.Content, [], expiresAt, GroupId);
+                var id = await statements.InsertAsync(row);
+                if (withoutCursor.Count > 0 && i == accepted[0])
+                {
+                    // New member devices (or a first send since the log began) read the log from this message on.
+                    await GroupLog.OpenCursorsAsync(statements.Connection, statements.Transaction, GroupId, withoutCursor, id - 1);
+                }
+                foreach (var device in devices)
+                {
+                    if (device != sender)
+                    {
+                        pushed.Add(row with { Id = id, Destination = device });
+                        counts[i]++;
+                    }
+                }
             }
-            return (counts, inserted);
+            return (counts, (IReadOnlyList<StoredEnvelope>)pushed);
         });
+        _cursorDevices!.UnionWith(withoutCursor);
         foreach (var i in accepted)
         {
             outcomes[i] = new GroupSendOutcome(now, recipients[i], null, null);
@@ -117,6 +133,13 @@ public sealed partial class GroupGrain
         await writer.WriteAsync(async statements =>
         {
             await GroupStore.SaveAsync(statements.Connection, statements.Transaction, next, actor, now);
+            if (kind is GroupEventKind.MemberLeft or GroupEventKind.MemberRemoved)
+            {
+                foreach (var leaving in targets)
+                {
+                    await GroupLog.EndCursorsAsync(statements.Connection, statements.Transaction, GroupId, leaving);
+                }
+            }
             var payloadId = await statements.InsertPayloadAsync(payload, now);
             var inserted = await statements.InsertFanOutAsync(devices.Select(device => new StoredEnvelope(0, device, EnvelopeType.GroupEvent,
                 actor, 0, [], now, now, payload, [], expiresAt, GroupId, payloadId)).ToList());
@@ -124,15 +147,17 @@ public sealed partial class GroupGrain
         });
         _group = next;
         _memberDevices = null;
+        _cursorDevices = null;
         return GroupOutcome.Ok(next);
     }
 
     private async Task<IReadOnlyList<DeviceAddress>> MemberDevicesAsync()
     {
         var now = clock.GetTimestamp();
-        if (_memberDevices is null || clock.GetElapsedTime(_memberDevicesLoadedAt, now) > DeviceListLifetime)
+        if (_memberDevices is null || _cursorDevices is null || clock.GetElapsedTime(_memberDevicesLoadedAt, now) > DeviceListLifetime)
         {
             _memberDevices = await store.GetMemberDevicesAsync(GroupId);
+            _cursorDevices = await store.GetCursorDevicesAsync(GroupId);
             _memberDevicesLoadedAt = now;
         }
         return _memberDevices;

@@ -17,6 +17,9 @@ public sealed partial class GroupGrain(GroupStore store, EnvelopeWriter writer, 
 
     private GroupView? _group;
     private IReadOnlyList<DeviceAddress>? _memberDevices;
+
+    /// <summary>Member devices known to have a cursor into the group log, reloaded with <see cref="_memberDevices"/>.</summary>
+    private HashSet<DeviceAddress>? _cursorDevices;
     private long _memberDevicesLoadedAt;
 
     private string GroupId => this.GetPrimaryKeyString();

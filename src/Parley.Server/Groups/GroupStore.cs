@@ -76,6 +76,13 @@ public sealed class GroupStore(Database database)
         return devices;
     }
 
+    /// <summary>The devices that have a live cursor into the group's log (<see cref="GroupLog"/>).</summary>
+    public async Task<HashSet<DeviceAddress>> GetCursorDevicesAsync(string groupId)
+    {
+        await using var connection = await database.OpenAsync();
+        return await GroupLog.CursorDevicesAsync(connection, groupId);
+    }
+
     /// <summary>Every device of the given accounts, in one query.</summary>
     public async Task<IReadOnlyList<DeviceAddress>> GetDevicesAsync(IEnumerable<string> accountIds, CancellationToken cancellationToken = default)
     {

@@ -23,6 +23,23 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     protected const string DeleteSql =
         "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id, group_id";
 
+    /// <summary>A group log row, by id (<see cref="Groups.GroupLog"/>).</summary>
+    protected const string GroupRowSql =
+        "SELECT type, source_account, source_device, message_id, group_id FROM envelopes WHERE id = @id AND device_id = 0 AND account_id = 'g:' || group_id";
+
+    /// <summary>
+    /// Moves a device's cursor to an acked group row, but never past a row of the group it has not
+    /// acked: a device is pushed a group's rows in order, but after a lost push a later row could be
+    /// acked first, and the cursor passing the lost one would lose it. Such an ack changes nothing; the
+    /// row is sent again later (receivers de-duplicate by message id).
+    /// </summary>
+    protected const string AdvanceCursorSql = """
+        UPDATE group_cursors SET acked_up_to = @id
+        WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id AND (ends_after IS NULL OR @id <= ends_after)
+          AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.account_id = @log AND e.device_id = 0
+                          AND e.id > group_cursors.acked_up_to AND e.id < @id AND NOT (e.source_account = @a AND e.source_device = @d))
+        """;
+
     /// <summary>Records a member's delivery unless one of their devices had it already (then it changes no row).</summary>
     protected const string DeliveredUpsertSql = """
         INSERT INTO group_receipts (group_id, message_id, member_account, delivered_at) VALUES (@g, @m, @member, @now)
@@ -48,13 +65,15 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     private DbCommand? _delivered;
     private DbCommand? _awaiting;
     private DbCommand? _read;
+    private DbCommand? _groupRow;
+    private DbCommand? _advance;
 
     /// <summary>The batch's connection and transaction, for writes that must commit together with envelopes.</summary>
     public DbConnection Connection => connection;
 
     public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("No write batch is open.");
 
-    private IEnumerable<DbCommand?> Prepared => [_insert, _delete, _delivered, _awaiting, _read];
+    private IEnumerable<DbCommand?> Prepared => [_insert, _delete, _delivered, _awaiting, _read, _groupRow, _advance];
 
     /// <summary>Points every prepared statement at the next batch's transaction.</summary>
     public void Enlist(DbTransaction transaction)
@@ -166,6 +185,37 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
             ? new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
                 reader.GetStringOrNull(4))
             : null;
+    }
+
+    /// <summary>
+    /// Acknowledges an envelope of this device: deletes its own envelope, or moves its cursor over a
+    /// group log row. Null when there was nothing to acknowledge (a repeated ack, a row it was never sent).
+    /// </summary>
+    public async ValueTask<AckedEnvelope?> AcknowledgeAsync(DeviceAddress device, long id) =>
+        await DeleteAsync(device, id) ?? await AdvanceCursorAsync(device, id);
+
+    /// <summary>Moves the device's cursor over group log row <paramref name="id"/> (see <see cref="AdvanceCursorSql"/>).</summary>
+    protected virtual async ValueTask<AckedEnvelope?> AdvanceCursorAsync(DeviceAddress device, long id)
+    {
+        _groupRow ??= connection.Command(GroupRowSql, Transaction).With("id", 0L);
+        _groupRow.Set("id", id);
+        AckedEnvelope row;
+        await using (var reader = await _groupRow.ExecuteReaderAsync())
+        {
+            if (!await reader.ReadAsync())
+            {
+                return null;
+            }
+            row = new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
+                reader.GetString(4));
+        }
+        _advance ??= connection.Command(AdvanceCursorSql, Transaction).With("id", 0L).With("a", "").With("d", 0).With("g", "").With("log", "");
+        _advance.Set("id", id);
+        _advance.Set("a", device.AccountId);
+        _advance.Set("d", device.DeviceId);
+        _advance.Set("g", row.GroupId);
+        _advance.Set("log", Groups.GroupLog.Address(row.GroupId!).AccountId);
+        return await _advance.ExecuteNonQueryAsync() == 1 ? row : null;
     }
 
     /// <summary>Stores a group payload once; envelopes then refer to it by id.</summary>

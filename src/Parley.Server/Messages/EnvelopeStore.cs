@@ -16,12 +16,20 @@ public sealed class EnvelopeStore(Database database)
         CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        // The device's own envelopes, then its groups' log rows after its cursors (not its own sends), in one order.
         await using var command = connection.Command("""
-            SELECT e.id, e.type, e.source_account, e.source_device, e.message_id, e.client_timestamp, e.server_timestamp,
-                   COALESCE(p.content, e.content), e.receipted_ids, e.expires_at, e.group_id
-            FROM envelopes e LEFT JOIN group_payloads p ON p.id = e.payload_id
-            WHERE e.account_id = @a AND e.device_id = @d AND e.id > @after AND e.expires_at > @now
-            ORDER BY e.id LIMIT @limit
+            SELECT * FROM (
+                SELECT e.id, e.type, e.source_account, e.source_device, e.message_id, e.client_timestamp, e.server_timestamp,
+                       COALESCE(p.content, e.content) AS content, e.receipted_ids, e.expires_at, e.group_id
+                FROM envelopes e LEFT JOIN group_payloads p ON p.id = e.payload_id
+                WHERE e.account_id = @a AND e.device_id = @d AND e.id > @after AND e.expires_at > @now
+                UNION ALL
+                SELECT e.id, e.type, e.source_account, e.source_device, e.message_id, e.client_timestamp, e.server_timestamp,
+                       e.content, e.receipted_ids, e.expires_at, e.group_id
+                FROM group_cursors c JOIN envelopes e ON e.account_id = 'g:' || c.group_id AND e.device_id = 0 AND e.id > c.acked_up_to
+                WHERE c.account_id = @a AND c.device_id = @d AND e.id > @after AND e.expires_at > @now
+                  AND (c.ends_after IS NULL OR e.id <= c.ends_after) AND NOT (e.source_account = @a AND e.source_device = @d)
+            ) queue ORDER BY id LIMIT @limit
             """).With("a", device.AccountId).With("d", device.DeviceId).With("after", afterId).With("now", now).With("limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var page = new List<StoredEnvelope>();
@@ -37,8 +45,13 @@ public sealed class EnvelopeStore(Database database)
     public async Task<int> CountQueuedAsync(DeviceAddress device, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT COUNT(*) FROM envelopes WHERE account_id = @a AND device_id = @d")
-            .With("a", device.AccountId).With("d", device.DeviceId);
+        await using var command = connection.Command("""
+            SELECT (SELECT COUNT(*) FROM envelopes WHERE account_id = @a AND device_id = @d)
+                 + (SELECT COUNT(*) FROM group_cursors c JOIN envelopes e ON e.account_id = 'g:' || c.group_id AND e.device_id = 0
+                    AND e.id > c.acked_up_to
+                    WHERE c.account_id = @a AND c.device_id = @d AND (c.ends_after IS NULL OR e.id <= c.ends_after)
+                      AND NOT (e.source_account = @a AND e.source_device = @d))
+            """).With("a", device.AccountId).With("d", device.DeviceId);
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
@@ -46,6 +59,13 @@ public sealed class EnvelopeStore(Database database)
     {
         await using DbConnection connection = await database.OpenAsync(cancellationToken);
         var expired = await connection.ExecuteAsync("DELETE FROM envelopes WHERE expires_at <= @now", cancellationToken, ("now", now));
+        // The cursors of devices whose member left, once they have everything sent before.
+        await connection.ExecuteAsync("""
+            DELETE FROM group_cursors WHERE ends_after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM envelopes e
+                WHERE e.account_id = 'g:' || group_cursors.group_id AND e.device_id = 0 AND e.id > group_cursors.acked_up_to
+                  AND e.id <= group_cursors.ends_after
+                  AND NOT (e.source_account = group_cursors.account_id AND e.source_device = group_cursors.device_id))
+            """, cancellationToken);
         // A group payload lives as long as one envelope still refers to it.
         await connection.ExecuteAsync(
             "DELETE FROM group_payloads WHERE NOT EXISTS (SELECT 1 FROM envelopes WHERE envelopes.payload_id = group_payloads.id)",

@@ -60,9 +60,10 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         {
             var acked = new List<AckedEnvelope>(ids.Count);
             List<GroupDelivery>? completed = null;
-            foreach (var id in ids)
+            // In id order: a group log cursor only moves over rows acked before (see EnvelopeStatements.AdvanceCursorSql).
+            foreach (var id in ids.Order())
             {
-                if (await statements.DeleteAsync(device, id) is not { } deleted)
+                if (await statements.AcknowledgeAsync(device, id) is not { } deleted)
                 {
                     continue;
                 }

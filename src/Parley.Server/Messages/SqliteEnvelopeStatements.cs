@@ -16,6 +16,8 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
     private RawSqliteStatement? _delete;
     private RawSqliteStatement? _delivered;
     private RawSqliteStatement? _awaiting;
+    private RawSqliteStatement? _groupRow;
+    private RawSqliteStatement? _advance;
     private readonly Dictionary<int, RawSqliteStatement> _fanOuts = [];
 
     /// <summary>Fan-out sizes kept prepared at once (each is a statement of up to 200 rows).</summary>
@@ -106,6 +108,21 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         return ValueTask.FromResult<AckedEnvelope?>(acked);
     }
 
+    protected override ValueTask<AckedEnvelope?> AdvanceCursorAsync(DeviceAddress device, long id)
+    {
+        var groupRow = (_groupRow ??= new RawSqliteStatement(connection, GroupRowSql)).Start().Bind(id);
+        if (!groupRow.Step())
+        {
+            return ValueTask.FromResult<AckedEnvelope?>(null);
+        }
+        var row = new AckedEnvelope(id, (EnvelopeType)groupRow.Int32(0), groupRow.String(1), groupRow.Int32(2), groupRow.Blob(3), groupRow.String(4));
+        groupRow.Finish();
+        var advanced = (_advance ??= new RawSqliteStatement(connection, AdvanceCursorSql)).Start()
+            .Bind(id).Bind(device.AccountId).Bind(device.DeviceId).Bind(row.GroupId).Bind(Groups.GroupLog.Address(row.GroupId!).AccountId)
+            .Execute();
+        return ValueTask.FromResult(advanced == 1 ? row : null);
+    }
+
     public override ValueTask<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {
         // Without RETURNING, which SQLite runs through a temporary table: the change count says the same.
@@ -128,7 +145,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var statement in new[] { _insert, _delete, _delivered, _awaiting })
+        foreach (var statement in new[] { _insert, _delete, _delivered, _awaiting, _groupRow, _advance })
         {
             statement?.Dispose();
         }

@@ -15,7 +15,7 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 public static class Schema
 {
     public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types), ProfilePhotos(),
-        GroupDeliveryCounts()];
+        GroupDeliveryCounts(), GroupLog(types)];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -231,5 +231,22 @@ public static class Schema
     /// </summary>
     private static string GroupDeliveryCounts() => """
         ALTER TABLE group_messages ADD COLUMN awaiting_delivery INTEGER;
+        """;
+
+    /// <summary>
+    /// The group log (issue 7): a group message is stored once, as an envelope addressed to the group
+    /// (account <c>g:&lt;group id&gt;</c>, device 0), and each member device has a cursor into it: it
+    /// receives the group's rows after <c>acked_up_to</c>, and up to <c>ends_after</c> once its member left.
+    /// </summary>
+    private static string GroupLog(ColumnTypes types) => $"""
+        CREATE TABLE group_cursors (
+            account_id  TEXT NOT NULL,
+            device_id   INTEGER NOT NULL,
+            group_id    TEXT NOT NULL,
+            acked_up_to {types.BigInt} NOT NULL,
+            ends_after  {types.BigInt},
+            PRIMARY KEY (account_id, device_id, group_id)
+        );
+        CREATE INDEX group_cursors_by_group ON group_cursors(group_id);
         """;
 }

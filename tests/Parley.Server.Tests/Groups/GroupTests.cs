@@ -109,8 +109,9 @@ public abstract class GroupTests(ServerFixture fixture)
         var result = await SendAsync(alice, GroupMessage(group.GroupId, marker));
 
         Assert.Equal(2u, result.RecipientDevices);
-        Assert.Equal(1, await Server.ScalarAsync("SELECT COUNT(*) FROM group_payloads WHERE content = @c", ("c", System.Text.Encoding.UTF8.GetBytes(marker))));
-        Assert.Equal(0, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE group_id = @g AND type = @t AND LENGTH(content) > 0",
+        // One row of the group log, not a copy per member device.
+        Assert.Equal(1, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE content = @c", ("c", System.Text.Encoding.UTF8.GetBytes(marker))));
+        Assert.Equal(1, await Server.ScalarAsync("SELECT COUNT(*) FROM envelopes WHERE group_id = @g AND type = @t",
             ("g", group.GroupId), ("t", (int)EnvelopeType.SenderKeyMessage)));
         foreach (var member in new[] { bob, carol })
         {
@@ -219,6 +220,68 @@ public abstract class GroupTests(ServerFixture fixture)
         await Expect.NothingAsync(carol.Socket, TimeSpan.FromMilliseconds(300), "message after removal");
         var refused = await Expect.RejectedAsync(carol.Socket.RequestAsync(new ClientFrame { SendGroup = GroupMessage(group.GroupId, "still here?") }));
         Assert.Equal(ErrorCode.NotAMember, refused.Code);
+    }
+
+    [Fact]
+    public async Task Offline_member_gets_group_and_direct_messages_in_order_and_what_it_acked_never_again()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Backlog", bob.AccountId)).Value!;
+        await NextEventAsync(bob, GroupEventKind.Created);
+        await bob.Socket.DisposeAsync();
+
+        await SendAsync(alice, GroupMessage(group.GroupId, "g1"));
+        await alice.Socket.SendAsync(TestUser.MessageTo(bob.User, "d1"));
+        await SendAsync(alice, GroupMessage(group.GroupId, "g2"));
+        await SendAsync(alice, GroupMessage(group.GroupId, "g3"));
+
+        var socket = await bob.User.ConnectAsync(waitForBacklog: false);
+        var backlog = await Expect.EnvelopesAsync(socket, 4, "bob's backlog");
+        Assert.Equal(["g1", "d1", "g2", "g3"], backlog.Select(e => e.Content.ToStringUtf8()));
+        Assert.Equal(4, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+        await socket.AckAsync([backlog[0].Id, backlog[1].Id, backlog[2].Id]);
+        await socket.DisposeAsync();
+
+        socket = await bob.User.ConnectAsync(waitForBacklog: false);
+        var again = await Expect.EnvelopeAsync(socket, "the unacked group message again");
+        Assert.Equal("g3", again.Content.ToStringUtf8());
+        Assert.Equal(1, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+        await socket.AckAsync([again.Id]);
+        await socket.DisposeAsync();
+
+        socket = await bob.User.ConnectAsync(waitForBacklog: false);
+        Assert.Equal(0, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+    }
+
+    [Fact]
+    public async Task Member_who_leaves_still_gets_what_was_sent_before_and_one_who_joins_gets_only_what_comes_after()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var dave = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Comings and goings", bob.AccountId, carol.AccountId)).Value!;
+        await NextEventAsync(carol, GroupEventKind.Created);
+        await carol.Socket.DisposeAsync();
+
+        await SendAsync(alice, GroupMessage(group.GroupId, "before carol was removed"));
+        Assert.Null((await alice.Groups.RemoveAsync(group.GroupId, carol.AccountId)).Problem);
+        Assert.Null((await alice.Groups.AddAsync(group.GroupId, dave.AccountId)).Problem);
+        await SendAsync(alice, GroupMessage(group.GroupId, "after"));
+
+        var socket = await carol.User.ConnectAsync(waitForBacklog: false);
+        var atCarol = await Expect.EnvelopesAsync(socket, 2, "carol's backlog");
+        Assert.Equal("before carol was removed", atCarol[0].Content.ToStringUtf8());
+        Assert.Equal(EnvelopeType.GroupEvent, atCarol[1].Type);
+        Assert.Equal(GroupEventKind.MemberRemoved, GroupEvent.Parser.ParseFrom(atCarol[1].Content).Kind);
+        Assert.Equal(2, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+        await socket.AckAsync([atCarol[0].Id, atCarol[1].Id]);
+        await Expect.NothingAsync(socket, TimeSpan.FromMilliseconds(300), "a message sent after the removal");
+
+        await NextEventAsync(dave, GroupEventKind.MembersAdded);
+        Assert.Equal("after", (await NextMessageAsync(dave)).Content.ToStringUtf8());
+        await Expect.NothingAsync(dave.Socket, TimeSpan.FromMilliseconds(300), "a message sent before dave joined");
     }
 
     [Fact]
