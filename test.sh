@@ -48,8 +48,9 @@ for proj in tests/*/*.csproj; do
   log "running $name"
   dotnet test "$proj" -c Release --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
-    --blame-hang-timeout 10m 2>&1 | tee "$RESULTS/$name.log" | grep -E "^\s*(Failed|Passed!|Failed!|error)|\[FAIL\]" || true
-  if [[ ${PIPESTATUS[0]} -ne 0 ]]; then
+    --blame-hang-timeout 10m 2>&1 | tee "$RESULTS/$name.log" | grep -E "^\s*(Failed|Passed!|Failed!|error)|\[FAIL\]"
+  code=${PIPESTATUS[0]}   # read at once: any later command resets it
+  if [[ $code -ne 0 ]]; then
     status=1
     # Why they failed, so a CI log alone is enough to start from (the full log is in TestResults).
     grep -E -A8 "^\s*Error Message:" "$RESULTS/$name.log" | head -60

@@ -11,15 +11,15 @@ namespace Parley.Server.Connections;
 /// </summary>
 public sealed class EnvelopeNotifier(ConnectionRegistry registry, IGrainFactory grains)
 {
-    public void Notify(StoredEnvelope envelope)
+    /// <summary>Pushes stored envelope <paramref name="id"/>, serialized as <paramref name="frame"/>, to a device if it is online anywhere.</summary>
+    public void Notify(DeviceAddress device, long id, byte[] frame)
     {
-        var frame = envelope.ToFrameBytes();
-        if (registry.TryGet(envelope.Destination, out var connection))
+        if (registry.TryGet(device, out var connection))
         {
-            connection.PushLive(envelope.Id, frame);
+            connection.PushLive(id, frame);
             return;
         }
-        _ = ConnectionDirectoryGrain.For(grains, envelope.Destination).Push(envelope.Destination, new PushedEnvelope(envelope.Id, frame));
+        _ = ConnectionDirectoryGrain.For(grains, device).Push(device, new PushedEnvelope(id, frame));
     }
 
     /// <summary>Pushes a frame that is never stored (presence, typing) to a device if it is online anywhere.</summary>

@@ -58,6 +58,8 @@ public sealed partial class GroupGrain
                     // New member devices (or a first send since the log began) read the log from this message on.
                     await GroupLog.OpenCursorsAsync(statements.Connection, statements.Transaction, GroupId, withoutCursor, id - 1);
                 }
+                // The sending device has its own message: its cursor moves on, so that it does not keep the row in the log.
+                await statements.MoveCursorAsync(sender, GroupId, id);
                 foreach (var device in devices)
                 {
                     if (device != sender)

@@ -209,13 +209,19 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
             row = new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
                 reader.GetString(4));
         }
+        return await MoveCursorAsync(device, row.GroupId!, id) ? row : null;
+    }
+
+    /// <summary>Moves the device's cursor in <paramref name="groupId"/>'s log to row <paramref name="id"/> unless that would pass an unacked row.</summary>
+    public virtual async ValueTask<bool> MoveCursorAsync(DeviceAddress device, string groupId, long id)
+    {
         _advance ??= connection.Command(AdvanceCursorSql, Transaction).With("id", 0L).With("a", "").With("d", 0).With("g", "").With("log", "");
         _advance.Set("id", id);
         _advance.Set("a", device.AccountId);
         _advance.Set("d", device.DeviceId);
-        _advance.Set("g", row.GroupId);
-        _advance.Set("log", Groups.GroupLog.Address(row.GroupId!).AccountId);
-        return await _advance.ExecuteNonQueryAsync() == 1 ? row : null;
+        _advance.Set("g", groupId);
+        _advance.Set("log", Groups.GroupLog.Address(groupId).AccountId);
+        return await _advance.ExecuteNonQueryAsync() == 1;
     }
 
     /// <summary>Stores a group payload once; envelopes then refer to it by id.</summary>

@@ -59,6 +59,11 @@ public sealed class EnvelopeStore(Database database)
     {
         await using DbConnection connection = await database.OpenAsync(cancellationToken);
         var expired = await connection.ExecuteAsync("DELETE FROM envelopes WHERE expires_at <= @now", cancellationToken, ("now", now));
+        // Group log rows every member device has acked: the log keeps what somebody still has to receive.
+        await connection.ExecuteAsync("""
+            DELETE FROM envelopes WHERE account_id >= 'g:' AND account_id < 'g;' AND device_id = 0
+              AND id <= (SELECT MIN(c.acked_up_to) FROM group_cursors c WHERE c.group_id = envelopes.group_id)
+            """, cancellationToken);
         // The cursors of devices whose member left, once they have everything sent before.
         await connection.ExecuteAsync("""
             DELETE FROM group_cursors WHERE ends_after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM envelopes e

@@ -156,9 +156,15 @@ public sealed class EnvelopeWriter : IAsyncDisposable
         }
         foreach (var operation in batch)
         {
+            // Copies of one group log row (same id) go to every member device as the same frame: made once.
+            var (frameId, frame) = (0L, Array.Empty<byte>());
             foreach (var envelope in operation.Inserted)
             {
-                _notifier.Notify(envelope);
+                if (envelope.Id != frameId)
+                {
+                    (frameId, frame) = (envelope.Id, envelope.ToFrameBytes());
+                }
+                _notifier.Notify(envelope.Destination, envelope.Id, frame);
             }
             operation.Succeed();
         }

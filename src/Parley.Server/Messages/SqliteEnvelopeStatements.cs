@@ -117,11 +117,16 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         }
         var row = new AckedEnvelope(id, (EnvelopeType)groupRow.Int32(0), groupRow.String(1), groupRow.Int32(2), groupRow.Blob(3), groupRow.String(4));
         groupRow.Finish();
-        var advanced = (_advance ??= new RawSqliteStatement(connection, AdvanceCursorSql)).Start()
-            .Bind(id).Bind(device.AccountId).Bind(device.DeviceId).Bind(row.GroupId).Bind(Groups.GroupLog.Address(row.GroupId!).AccountId)
-            .Execute();
-        return ValueTask.FromResult(advanced == 1 ? row : null);
+        return ValueTask.FromResult(MoveCursor(device, row.GroupId!, id) ? row : null);
     }
+
+    public override ValueTask<bool> MoveCursorAsync(DeviceAddress device, string groupId, long id) =>
+        ValueTask.FromResult(MoveCursor(device, groupId, id));
+
+    private bool MoveCursor(DeviceAddress device, string groupId, long id) =>
+        (_advance ??= new RawSqliteStatement(connection, AdvanceCursorSql)).Start()
+            .Bind(id).Bind(device.AccountId).Bind(device.DeviceId).Bind(groupId).Bind(Groups.GroupLog.Address(groupId).AccountId)
+            .Execute() == 1;
 
     public override ValueTask<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {

@@ -161,29 +161,16 @@ public sealed class GroupMessagingTests(SqliteServerFixture fixture) : IClassFix
 
     private async Task<GroupObserver> MemberAsync(bool connect = true) => await GroupObserver.RegisterAsync(Server, connect);
 
-    /// <summary>The Sender Keys ciphertexts queued for an offline member, oldest first.</summary>
+    /// <summary>The Sender Keys ciphertexts queued for an offline member, oldest first, as the server reads its queue.</summary>
     private async Task<List<SenderKeyMessage>> QueuedGroupCiphertextsAsync(GroupObserver member)
     {
         var database = Server.OpenDatabase();
         try
         {
-            await using var connection = await database.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT COALESCE(p.content, e.content) FROM envelopes e LEFT JOIN group_payloads p ON p.id = e.payload_id
-                WHERE e.account_id = $a AND e.type = 5 ORDER BY e.id
-                """;
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "$a";
-            parameter.Value = member.Client.AccountId;
-            command.Parameters.Add(parameter);
-            var messages = new List<SenderKeyMessage>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                messages.Add(SenderKeyMessage.Deserialize((byte[])reader[0]));
-            }
-            return messages;
+            var queue = await new Parley.Server.Messages.EnvelopeStore(database).ReadQueueAsync(
+                new Parley.Server.Accounts.DeviceAddress(member.Client.AccountId, 1), 0, 100, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                CancellationToken.None);
+            return queue.Where(e => e.Type == Parley.Protocol.Wire.EnvelopeType.SenderKeyMessage).Select(e => SenderKeyMessage.Deserialize(e.Content)).ToList();
         }
         finally
         {

@@ -5,6 +5,7 @@ using Parley.Client.Transport;
 using Parley.Protocol.Groups;
 using Parley.Protocol.Rest;
 using Parley.Protocol.Wire;
+using Parley.Server.Storage;
 using Parley.Server.Tests.Infrastructure;
 
 namespace Parley.Server.Tests.Groups;
@@ -243,6 +244,10 @@ public abstract class GroupTests(ServerFixture fixture)
         await socket.AckAsync([backlog[0].Id, backlog[1].Id, backlog[2].Id]);
         await socket.DisposeAsync();
 
+        // The hourly clean-up keeps in the group's log only what somebody still has to receive.
+        await PruneAsync();
+        Assert.Equal(["g3"], await GroupLogAsync(group.GroupId));
+
         socket = await bob.User.ConnectAsync(waitForBacklog: false);
         var again = await Expect.EnvelopeAsync(socket, "the unacked group message again");
         Assert.Equal("g3", again.Content.ToStringUtf8());
@@ -252,6 +257,28 @@ public abstract class GroupTests(ServerFixture fixture)
 
         socket = await bob.User.ConnectAsync(waitForBacklog: false);
         Assert.Equal(0, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+        await PruneAsync();
+        Assert.Empty(await GroupLogAsync(group.GroupId));
+    }
+
+    private Task PruneAsync() => new Parley.Server.Messages.EnvelopeStore(Server.OpenDatabase())
+        .DeleteExpiredAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
+
+    /// <summary>The contents of the group's messages the server still stores.</summary>
+    private async Task<List<string>> GroupLogAsync(string groupId)
+    {
+        var database = Server.OpenDatabase();
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.Command("SELECT content FROM envelopes WHERE group_id = @g AND type = @t ORDER BY id")
+            .With("g", groupId).With("t", (int)EnvelopeType.SenderKeyMessage);
+        await using var reader = await command.ExecuteReaderAsync();
+        var contents = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            contents.Add(System.Text.Encoding.UTF8.GetString((byte[])reader.GetValue(0)));
+        }
+        (database as IDisposable)?.Dispose();
+        return contents;
     }
 
     [Fact]
