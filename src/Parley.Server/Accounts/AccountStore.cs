@@ -50,11 +50,12 @@ public sealed class AccountStore(Database database)
         }
         else
         {
-            foreach (var table in new[] { "one_time_prekeys", "kyber_prekeys", "devices", "envelopes", "group_cursors" })
+            foreach (var table in new[] { "one_time_prekeys", "kyber_prekeys", "devices", "envelopes" })
             {
                 await using var delete = connection.Command($"DELETE FROM {table} WHERE account_id = @id", transaction).With("id", accountId);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
+            await Groups.GroupLog.RestartCursorsAsync(connection, transaction, accountId, primary.DeviceId);
         }
         await InsertDeviceAsync(connection, transaction, primary with { AccountId = accountId }, credentialHash, cancellationToken);
         await inSameTransaction(connection, transaction, accountId);

@@ -51,6 +51,26 @@ public static class GroupLog
     }
 
     /// <summary>
+    /// The number was registered again: the old devices are gone, and the new primary device receives
+    /// its groups' messages from now on. Its cursors are moved to the newest rows rather than deleted,
+    /// because the group grains may still count on them for a moment (their device cache lives 2 s).
+    /// </summary>
+    public static async Task RestartCursorsAsync(DbConnection connection, DbTransaction transaction, string account, int primaryDevice)
+    {
+        await using (var delete = connection.Command("DELETE FROM group_cursors WHERE account_id = @a AND device_id <> @d", transaction)
+            .With("a", account).With("d", primaryDevice))
+        {
+            await delete.ExecuteNonQueryAsync();
+        }
+        await using var restart = connection.Command("""
+            UPDATE group_cursors SET acked_up_to = COALESCE((SELECT MAX(e.id) FROM envelopes e
+                WHERE e.account_id = 'g:' || group_cursors.group_id AND e.device_id = 0), acked_up_to)
+            WHERE account_id = @a AND device_id = @d
+            """, transaction).With("a", account).With("d", primaryDevice);
+        await restart.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
     /// A member left or was removed: their devices still receive what was sent before (up to the
     /// group's newest row) and nothing after.
     /// </summary>

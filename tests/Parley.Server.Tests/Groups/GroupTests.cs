@@ -261,6 +261,51 @@ public abstract class GroupTests(ServerFixture fixture)
         Assert.Empty(await GroupLogAsync(group.GroupId));
     }
 
+    [Fact]
+    public async Task Backlog_longer_than_a_page_brings_two_groups_and_direct_messages_in_the_order_they_were_sent()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var first = (await alice.Groups.CreateAsync("First", bob.AccountId)).Value!;
+        var second = (await alice.Groups.CreateAsync("Second", bob.AccountId)).Value!;
+        await NextEventAsync(bob, GroupEventKind.Created);
+        await NextEventAsync(bob, GroupEventKind.Created);
+        await bob.Socket.DisposeAsync();
+
+        var sent = new List<string>();
+        for (var i = 0; i < 100; i++) // 300 envelopes: more than the server's page of 256
+        {
+            sent.AddRange([$"first {i}", $"direct {i}", $"second {i}"]);
+            await SendAsync(alice, GroupMessage(first.GroupId, $"first {i}"));
+            await alice.Socket.SendAsync(TestUser.MessageTo(bob.User, $"direct {i}"));
+            await SendAsync(alice, GroupMessage(second.GroupId, $"second {i}"));
+        }
+
+        var socket = await bob.User.ConnectAsync(waitForBacklog: false);
+        var backlog = await Expect.EnvelopesAsync(socket, sent.Count, "bob's backlog");
+        Assert.Equal(sent, backlog.Select(e => e.Content.ToStringUtf8()));
+        Assert.Equal(sent.Count, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+    }
+
+    [Fact]
+    public async Task Number_registered_again_gets_the_groups_messages_from_then_on()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Phones change", bob.AccountId)).Value!;
+        await SendAsync(alice, GroupMessage(group.GroupId, "to the old phone"));
+        await bob.Socket.DisposeAsync();
+
+        var newPhone = await TestUser.RegisterAsync(Server, bob.User.Number, preKeys: 0);
+        Assert.Equal(bob.AccountId, newPhone.AccountId);
+        await SendAsync(alice, GroupMessage(group.GroupId, "to the new phone"));
+
+        var socket = await newPhone.ConnectAsync(waitForBacklog: false);
+        var atNewPhone = await Expect.EnvelopeAsync(socket, "the message sent after registering again");
+        Assert.Equal("to the new phone", atNewPhone.Content.ToStringUtf8());
+        Assert.Equal(1, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+    }
+
     private Task PruneAsync() => new Parley.Server.Messages.EnvelopeStore(Server.OpenDatabase())
         .DeleteExpiredAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
 
