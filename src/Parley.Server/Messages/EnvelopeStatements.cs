@@ -30,14 +30,25 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     /// <summary>
     /// Moves a device's cursor to an acked group row, but never past a row of the group it has not
     /// acked: a device is pushed a group's rows in order, but after a lost push a later row could be
-    /// acked first, and the cursor passing the lost one would lose it. Such an ack changes nothing; the
-    /// row is sent again later (receivers de-duplicate by message id).
+    /// acked first, and the cursor passing the lost one would lose it. Such an ack leaves the cursor
+    /// where it is (see <see cref="OwedSql"/>).
     /// </summary>
     protected const string AdvanceCursorSql = """
         UPDATE group_cursors SET acked_up_to = @id
         WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id AND (ends_after IS NULL OR @id <= ends_after)
           AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.account_id = @log AND e.device_id = 0
                           AND e.id > group_cursors.acked_up_to AND e.id < @id AND NOT (e.source_account = @a AND e.source_device = @d))
+        """;
+
+    /// <summary>
+    /// Whether a group row is still owed to the device (after its cursor, before its member left). An
+    /// ack of such a row that cannot move the cursor still counts as the member's delivery, so the
+    /// sender's ticks do not wait for the gap; the device gets the row again with its next backlog
+    /// (receivers de-duplicate by message id), and that ack moves the cursor.
+    /// </summary>
+    protected const string OwedSql = """
+        SELECT 1 FROM group_cursors
+        WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id AND (ends_after IS NULL OR @id <= ends_after)
         """;
 
     /// <summary>Records a member's delivery unless one of their devices had it already (then it changes no row).</summary>
@@ -67,13 +78,14 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     private DbCommand? _read;
     private DbCommand? _groupRow;
     private DbCommand? _advance;
+    private DbCommand? _owed;
 
     /// <summary>The batch's connection and transaction, for writes that must commit together with envelopes.</summary>
     public DbConnection Connection => connection;
 
     public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("No write batch is open.");
 
-    private IEnumerable<DbCommand?> Prepared => [_insert, _delete, _delivered, _awaiting, _read, _groupRow, _advance];
+    private IEnumerable<DbCommand?> Prepared => [_insert, _delete, _delivered, _awaiting, _read, _groupRow, _advance, _owed];
 
     /// <summary>Points every prepared statement at the next batch's transaction.</summary>
     public void Enlist(DbTransaction transaction)
@@ -209,7 +221,22 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
             row = new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
                 reader.GetString(4));
         }
-        return await MoveCursorAsync(device, row.GroupId!, id) ? row : null;
+        if (row.SourceAccount == device.AccountId && row.SourceDevice == device.DeviceId)
+        {
+            return null; // its own message, never sent to it
+        }
+        return await MoveCursorAsync(device, row.GroupId!, id) || await IsOwedAsync(device, row.GroupId!, id) ? row : null;
+    }
+
+    /// <summary>See <see cref="OwedSql"/>.</summary>
+    protected virtual async ValueTask<bool> IsOwedAsync(DeviceAddress device, string groupId, long id)
+    {
+        _owed ??= connection.Command(OwedSql, Transaction).With("a", "").With("d", 0).With("g", "").With("id", 0L);
+        _owed.Set("a", device.AccountId);
+        _owed.Set("d", device.DeviceId);
+        _owed.Set("g", groupId);
+        _owed.Set("id", id);
+        return await _owed.ExecuteScalarAsync() is not null;
     }
 
     /// <summary>Moves the device's cursor in <paramref name="groupId"/>'s log to row <paramref name="id"/> unless that would pass an unacked row.</summary>

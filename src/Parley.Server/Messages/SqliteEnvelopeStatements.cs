@@ -18,6 +18,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
     private RawSqliteStatement? _awaiting;
     private RawSqliteStatement? _groupRow;
     private RawSqliteStatement? _advance;
+    private RawSqliteStatement? _owed;
     private readonly Dictionary<int, RawSqliteStatement> _fanOuts = [];
 
     /// <summary>Fan-out sizes kept prepared at once (each is a statement of up to 200 rows).</summary>
@@ -117,7 +118,26 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         }
         var row = new AckedEnvelope(id, (EnvelopeType)groupRow.Int32(0), groupRow.String(1), groupRow.Int32(2), groupRow.Blob(3), groupRow.String(4));
         groupRow.Finish();
-        return ValueTask.FromResult(MoveCursor(device, row.GroupId!, id) ? row : null);
+        if (row.SourceAccount == device.AccountId && row.SourceDevice == device.DeviceId)
+        {
+            return ValueTask.FromResult<AckedEnvelope?>(null); // its own message, never sent to it
+        }
+        return ValueTask.FromResult(MoveCursor(device, row.GroupId!, id) || IsOwed(device, row.GroupId!, id) ? row : null);
+    }
+
+    protected override ValueTask<bool> IsOwedAsync(DeviceAddress device, string groupId, long id) =>
+        ValueTask.FromResult(IsOwed(device, groupId, id));
+
+    private bool IsOwed(DeviceAddress device, string groupId, long id)
+    {
+        var owed = (_owed ??= new RawSqliteStatement(connection, OwedSql)).Start()
+            .Bind(device.AccountId).Bind(device.DeviceId).Bind(groupId).Bind(id);
+        if (!owed.Step())
+        {
+            return false;
+        }
+        owed.Finish();
+        return true;
     }
 
     public override ValueTask<bool> MoveCursorAsync(DeviceAddress device, string groupId, long id) =>
@@ -150,7 +170,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var statement in new[] { _insert, _delete, _delivered, _awaiting, _groupRow, _advance })
+        foreach (var statement in new[] { _insert, _delete, _delivered, _awaiting, _groupRow, _advance, _owed })
         {
             statement?.Dispose();
         }

@@ -262,6 +262,38 @@ public abstract class GroupTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Ack_past_an_unacked_message_counts_as_delivered_at_once_and_both_come_again_with_the_next_backlog()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Gaps", bob.AccountId)).Value!;
+        await NextEventAsync(alice, GroupEventKind.Created);
+        await NextEventAsync(bob, GroupEventKind.Created);
+        var (first, second) = (GroupMessage(group.GroupId, "first"), GroupMessage(group.GroupId, "second"));
+        await SendAsync(alice, first);
+        await SendAsync(alice, second);
+        var pushed = await Expect.EnvelopesAsync(bob.Socket, 2, "both messages");
+
+        await bob.Socket.AckAsync([pushed[1].Id]); // as if the first had been lost on the way
+        var delivered = await Expect.EnvelopeAsync(alice.Socket, "the delivery receipt for the second message");
+        Assert.Equal(EnvelopeType.GroupDeliveryReceipt, delivered.Type);
+        Assert.Equal(second.MessageId, Assert.Single(delivered.ReceiptedMessageIds));
+        await bob.Socket.DisposeAsync();
+
+        var socket = await bob.User.ConnectAsync(waitForBacklog: false);
+        var again = await Expect.EnvelopesAsync(socket, 2, "both messages again");
+        Assert.Equal(["first", "second"], again.Select(e => e.Content.ToStringUtf8()));
+        await socket.AckAsync([again[0].Id, again[1].Id]);
+        delivered = await Expect.EnvelopeAsync(alice.Socket, "the delivery receipt for the first message");
+        Assert.Equal(first.MessageId, Assert.Single(delivered.ReceiptedMessageIds));
+        await Expect.NothingAsync(alice.Socket, TimeSpan.FromMilliseconds(300), "a second receipt for the second message");
+        await socket.DisposeAsync();
+
+        socket = await bob.User.ConnectAsync(waitForBacklog: false);
+        Assert.Equal(0, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+    }
+
+    [Fact]
     public async Task Backlog_longer_than_a_page_brings_two_groups_and_direct_messages_in_the_order_they_were_sent()
     {
         var alice = await JoinAsync();
