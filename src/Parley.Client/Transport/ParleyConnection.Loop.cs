@@ -42,8 +42,12 @@ public sealed partial class ParleyConnection
                 _connected.TrySetException(new LoggedOutException());
                 return;
             }
-            catch (Exception error) when (error is WebSocketException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (error is WebSocketException or HttpRequestException)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return; // disposed while this attempt failed (the server was down): nothing to retry
+                }
                 await BackoffAsync(++failures, cancellationToken);
                 continue;
             }
