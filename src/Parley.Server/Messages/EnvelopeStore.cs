@@ -80,19 +80,6 @@ public sealed class EnvelopeStore(Database database)
         }
     }
 
-    public async Task<int> CountQueuedAsync(DeviceAddress device, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("""
-            SELECT (SELECT COUNT(*) FROM envelopes WHERE account_id = @a AND device_id = @d)
-                 + (SELECT COUNT(*) FROM group_cursors c JOIN envelopes e ON e.account_id = 'g:' || c.group_id AND e.device_id = 0
-                    AND e.id > c.acked_up_to
-                    WHERE c.account_id = @a AND c.device_id = @d AND (c.ends_after IS NULL OR e.id <= c.ends_after)
-                      AND NOT (e.source_account = @a AND e.source_device = @d))
-            """).With("a", device.AccountId).With("d", device.DeviceId);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     public async Task<int> DeleteExpiredAsync(long now, CancellationToken cancellationToken)
     {
         await using DbConnection connection = await database.OpenAsync(cancellationToken);
