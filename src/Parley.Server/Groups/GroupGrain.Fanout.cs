@@ -135,17 +135,19 @@ public sealed partial class GroupGrain
         await writer.WriteAsync(async statements =>
         {
             await GroupStore.SaveAsync(statements.Connection, statements.Transaction, next, actor, now);
+            var pushed = new List<StoredEnvelope>();
             if (kind is GroupEventKind.MemberLeft or GroupEventKind.MemberRemoved)
             {
                 foreach (var leaving in targets)
                 {
-                    await GroupLog.EndCursorsAsync(statements.Connection, statements.Transaction, GroupId, leaving);
+                    pushed.AddRange(await GroupLog.HandOverOwedRowsAsync(statements.Connection, statements.Transaction, GroupId, leaving));
                 }
             }
             var payloadId = await statements.InsertPayloadAsync(payload, now);
             var inserted = await statements.InsertFanOutAsync(devices.Select(device => new StoredEnvelope(0, device, EnvelopeType.GroupEvent,
                 actor, 0, [], now, now, payload, [], expiresAt, GroupId, payloadId)).ToList());
-            return (true, inserted);
+            pushed.AddRange(inserted);
+            return (true, (IReadOnlyList<StoredEnvelope>)pushed);
         });
         _group = next;
         _memberDevices = null;

@@ -1,5 +1,7 @@
 using System.Data.Common;
+using Parley.Protocol.Wire;
 using Parley.Server.Accounts;
+using Parley.Server.Messages;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Groups;
@@ -19,7 +21,7 @@ public static class GroupLog
     /// <summary>The devices that have a live cursor into the group's log.</summary>
     public static async Task<HashSet<DeviceAddress>> CursorDevicesAsync(DbConnection connection, string groupId)
     {
-        await using var command = connection.Command("SELECT account_id, device_id FROM group_cursors WHERE group_id = @g AND ends_after IS NULL")
+        await using var command = connection.Command("SELECT account_id, device_id FROM group_cursors WHERE group_id = @g")
             .With("g", groupId);
         await using var reader = await command.ExecuteReaderAsync();
         var devices = new HashSet<DeviceAddress>();
@@ -32,15 +34,14 @@ public static class GroupLog
 
     /// <summary>
     /// Gives <paramref name="devices"/> cursors that start after <paramref name="ackedUpTo"/>: they
-    /// receive the group's messages from the next one on. A device whose member left and came back
-    /// starts again from here.
+    /// receive the group's messages from the next one on.
     /// </summary>
     public static async Task OpenCursorsAsync(DbConnection connection, DbTransaction transaction, string groupId,
         IEnumerable<DeviceAddress> devices, long ackedUpTo)
     {
         await using var command = connection.Command("""
             INSERT INTO group_cursors (account_id, device_id, group_id, acked_up_to) VALUES (@a, @d, @g, @upTo)
-            ON CONFLICT (account_id, device_id, group_id) DO UPDATE SET acked_up_to = excluded.acked_up_to, ends_after = NULL
+            ON CONFLICT (account_id, device_id, group_id) DO UPDATE SET acked_up_to = excluded.acked_up_to
             """, transaction).With("a", "").With("d", 0).With("g", groupId).With("upTo", ackedUpTo);
         foreach (var device in devices)
         {
@@ -71,16 +72,41 @@ public static class GroupLog
     }
 
     /// <summary>
-    /// A member left or was removed: their devices still receive what was sent before (up to the
-    /// group's newest row) and nothing after.
+    /// A member left or was removed: what was sent before and their devices have not acked yet moves
+    /// from the log into those devices' own queues (oldest first, ahead of the event that tells them),
+    /// and their cursors go. So they still receive everything sent before and nothing after, and if
+    /// they come back they get a fresh cursor that owes them nothing from the time between. Returns
+    /// the moved rows, to be pushed to devices that are online.
     /// </summary>
-    public static async Task EndCursorsAsync(DbConnection connection, DbTransaction transaction, string groupId, string account)
+    public static async Task<List<StoredEnvelope>> HandOverOwedRowsAsync(DbConnection connection, DbTransaction transaction, string groupId,
+        string account)
     {
-        var log = Address(groupId);
-        await using var command = connection.Command("""
-            UPDATE group_cursors SET ends_after = (SELECT COALESCE(MAX(id), 0) FROM envelopes WHERE account_id = @log AND device_id = 0)
-            WHERE group_id = @g AND account_id = @a AND ends_after IS NULL
-            """, transaction).With("log", log.AccountId).With("g", groupId).With("a", account);
-        await command.ExecuteNonQueryAsync();
+        var moved = new List<StoredEnvelope>();
+        await using (var copy = connection.Command("""
+            INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
+                                   client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
+            SELECT c.account_id, c.device_id, e.type, e.source_account, e.source_device, e.message_id,
+                   e.client_timestamp, e.server_timestamp, e.content, e.receipted_ids, e.expires_at, e.group_id, e.payload_id
+            FROM group_cursors c JOIN envelopes e ON e.account_id = 'g:' || c.group_id AND e.device_id = 0
+                AND e.id > c.acked_up_to AND NOT (e.source_account = c.account_id AND e.source_device = c.device_id)
+            WHERE c.group_id = @g AND c.account_id = @a
+            ORDER BY c.device_id, e.id
+            RETURNING id, account_id, device_id, type, source_account, source_device, message_id, client_timestamp, server_timestamp,
+                      content, receipted_ids, expires_at, group_id
+            """, transaction).With("g", groupId).With("a", account))
+        await using (var reader = await copy.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                moved.Add(new StoredEnvelope(reader.GetInt64(0), new DeviceAddress(reader.GetString(1), reader.GetInt32(2)),
+                    (EnvelopeType)reader.GetInt32(3), reader.GetString(4), reader.GetInt32(5), (byte[])reader.GetValue(6), reader.GetInt64(7),
+                    reader.GetInt64(8), (byte[])reader.GetValue(9), (byte[])reader.GetValue(10), reader.GetInt64(11), reader.GetString(12)));
+            }
+        }
+        await using var delete = connection.Command("DELETE FROM group_cursors WHERE group_id = @g AND account_id = @a", transaction)
+            .With("g", groupId).With("a", account);
+        await delete.ExecuteNonQueryAsync();
+        moved.Sort((x, y) => x.Id.CompareTo(y.Id)); // RETURNING's order is not guaranteed
+        return moved;
     }
 }

@@ -35,20 +35,20 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     /// </summary>
     protected const string AdvanceCursorSql = """
         UPDATE group_cursors SET acked_up_to = @id
-        WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id AND (ends_after IS NULL OR @id <= ends_after)
+        WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id
           AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.account_id = @log AND e.device_id = 0
                           AND e.id > group_cursors.acked_up_to AND e.id < @id AND NOT (e.source_account = @a AND e.source_device = @d))
         """;
 
     /// <summary>
-    /// Whether a group row is still owed to the device (after its cursor, before its member left). An
+    /// Whether a group row is still owed to the device (after its cursor). An
     /// ack of such a row that cannot move the cursor still counts as the member's delivery, so the
     /// sender's ticks do not wait for the gap; the device gets the row again with its next backlog
     /// (receivers de-duplicate by message id), and that ack moves the cursor.
     /// </summary>
     protected const string OwedSql = """
         SELECT 1 FROM group_cursors
-        WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id AND (ends_after IS NULL OR @id <= ends_after)
+        WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id
         """;
 
     /// <summary>Records a member's delivery unless one of their devices had it already (then it changes no row).</summary>

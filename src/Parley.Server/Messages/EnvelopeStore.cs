@@ -20,14 +20,14 @@ public sealed class EnvelopeStore(Database database)
         CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var cursors = new List<(string GroupId, long AckedUpTo, long? EndsAfter)>();
-        await using (var command = connection.Command("SELECT group_id, acked_up_to, ends_after FROM group_cursors WHERE account_id = @a AND device_id = @d")
+        var cursors = new List<(string GroupId, long AckedUpTo)>();
+        await using (var command = connection.Command("SELECT group_id, acked_up_to FROM group_cursors WHERE account_id = @a AND device_id = @d")
             .With("a", device.AccountId).With("d", device.DeviceId))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                cursors.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+                cursors.Add((reader.GetString(0), reader.GetInt64(1)));
             }
         }
         var page = new List<StoredEnvelope>();
@@ -38,11 +38,10 @@ public sealed class EnvelopeStore(Database database)
         {
             await ReadIntoAsync(own, device, page, cancellationToken);
         }
-        foreach (var (groupId, ackedUpTo, endsAfter) in cursors)
+        foreach (var (groupId, ackedUpTo) in cursors)
         {
             // Only rows that could still make the page: below the page's last id once it is full.
-            var below = page.Count >= limit ? page[limit - 1].Id : long.MaxValue;
-            var upTo = Math.Min(endsAfter ?? long.MaxValue, below - 1);
+            var upTo = page.Count >= limit ? page[limit - 1].Id - 1 : long.MaxValue;
             await using var log = connection.Command($"""
                 {QueueColumns}, e.content FROM envelopes e
                 WHERE e.account_id = @log AND e.device_id = 0 AND e.id > @after AND e.id <= @upTo AND e.expires_at > @now
@@ -90,13 +89,6 @@ public sealed class EnvelopeStore(Database database)
             DELETE FROM envelopes WHERE id IN (
                 SELECT e.id FROM (SELECT group_id, MIN(acked_up_to) AS passed FROM group_cursors GROUP BY group_id) c
                 JOIN envelopes e ON e.account_id = 'g:' || c.group_id AND e.device_id = 0 AND e.id <= c.passed)
-            """, cancellationToken);
-        // The cursors of devices whose member left, once they have everything sent before.
-        await connection.ExecuteAsync("""
-            DELETE FROM group_cursors WHERE ends_after IS NOT NULL AND NOT EXISTS (SELECT 1 FROM envelopes e
-                WHERE e.account_id = 'g:' || group_cursors.group_id AND e.device_id = 0 AND e.id > group_cursors.acked_up_to
-                  AND e.id <= group_cursors.ends_after
-                  AND NOT (e.source_account = group_cursors.account_id AND e.source_device = group_cursors.device_id))
             """, cancellationToken);
         // A group payload lives as long as one envelope still refers to it.
         await connection.ExecuteAsync(

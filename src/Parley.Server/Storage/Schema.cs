@@ -15,7 +15,7 @@ public sealed record ColumnTypes(string Blob, string BigInt, string AutoId)
 public static class Schema
 {
     public static IReadOnlyList<string> Migrations(ColumnTypes types) => [Initial(types), Groups(types), Presence(types), Privacy(types), Media(types), ProfilePhotos(),
-        GroupDeliveryCounts(), GroupLog(types)];
+        GroupDeliveryCounts(), GroupLog(types), GroupCursorsWithoutEnd()];
 
     private static string Initial(ColumnTypes types) => $"""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -236,7 +236,7 @@ public static class Schema
     /// <summary>
     /// The group log (issue 7): a group message is stored once, as an envelope addressed to the group
     /// (account <c>g:&lt;group id&gt;</c>, device 0), and each member device has a cursor into it: it
-    /// receives the group's rows after <c>acked_up_to</c>, and up to <c>ends_after</c> once its member left.
+    /// receives the group's rows after <c>acked_up_to</c> (<c>ends_after</c>: until version 9, see below).
     /// </summary>
     private static string GroupLog(ColumnTypes types) => $"""
         CREATE TABLE group_cursors (
@@ -248,5 +248,24 @@ public static class Schema
             PRIMARY KEY (account_id, device_id, group_id)
         );
         CREATE INDEX group_cursors_by_group ON group_cursors(group_id);
+        """;
+
+    /// <summary>
+    /// A member who leaves now has the log rows still owed to their devices moved into those devices'
+    /// own queues, and loses their cursors (<see cref="Groups.GroupLog.HandOverOwedRowsAsync"/>): a
+    /// cursor that ended could not also start again when the member came back. Cursors ended before
+    /// this version are handed over the same way.
+    /// </summary>
+    private static string GroupCursorsWithoutEnd() => """
+        INSERT INTO envelopes (account_id, device_id, type, source_account, source_device, message_id,
+                               client_timestamp, server_timestamp, content, receipted_ids, expires_at, group_id, payload_id)
+        SELECT c.account_id, c.device_id, e.type, e.source_account, e.source_device, e.message_id,
+               e.client_timestamp, e.server_timestamp, e.content, e.receipted_ids, e.expires_at, e.group_id, e.payload_id
+        FROM group_cursors c JOIN envelopes e ON e.account_id = 'g:' || c.group_id AND e.device_id = 0
+            AND e.id > c.acked_up_to AND e.id <= c.ends_after AND NOT (e.source_account = c.account_id AND e.source_device = c.device_id)
+        WHERE c.ends_after IS NOT NULL
+        ORDER BY c.account_id, c.device_id, e.id;
+        DELETE FROM group_cursors WHERE ends_after IS NOT NULL;
+        ALTER TABLE group_cursors DROP COLUMN ends_after;
         """;
 }

@@ -389,6 +389,37 @@ public abstract class GroupTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Member_removed_and_added_back_while_offline_gets_what_was_sent_before_and_after_but_not_between()
+    {
+        var alice = await JoinAsync();
+        var bob = await JoinAsync();
+        var carol = await JoinAsync();
+        var group = (await alice.Groups.CreateAsync("Back again", bob.AccountId, carol.AccountId)).Value!;
+        await NextEventAsync(carol, GroupEventKind.Created);
+        await carol.Socket.DisposeAsync();
+
+        await SendAsync(alice, GroupMessage(group.GroupId, "before carol was removed"));
+        Assert.Null((await alice.Groups.RemoveAsync(group.GroupId, carol.AccountId)).Problem);
+        await SendAsync(alice, GroupMessage(group.GroupId, "while carol was out"));
+        Assert.Null((await alice.Groups.AddAsync(group.GroupId, carol.AccountId)).Problem);
+        await SendAsync(alice, GroupMessage(group.GroupId, "after carol came back"));
+
+        var socket = await carol.User.ConnectAsync(waitForBacklog: false);
+        var atCarol = await Expect.EnvelopesAsync(socket, 4, "carol's backlog");
+        Assert.Equal("before carol was removed", atCarol[0].Content.ToStringUtf8());
+        Assert.Equal(GroupEventKind.MemberRemoved, GroupEvent.Parser.ParseFrom(atCarol[1].Content).Kind);
+        Assert.Equal(GroupEventKind.MembersAdded, GroupEvent.Parser.ParseFrom(atCarol[2].Content).Kind);
+        Assert.Equal("after carol came back", atCarol[3].Content.ToStringUtf8());
+        Assert.Equal(4, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+
+        // Acked, nothing comes again.
+        await socket.AckAsync(atCarol.Select(e => e.Id).ToArray());
+        await socket.DisposeAsync();
+        socket = await carol.User.ConnectAsync(waitForBacklog: false);
+        Assert.Equal(0, await socket.WaitUntilDrainedAsync().WaitAsync(Expect.Timeout));
+    }
+
+    [Fact]
     public async Task Non_members_get_nothing_and_can_do_nothing()
     {
         var alice = await JoinAsync();
