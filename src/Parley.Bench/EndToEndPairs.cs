@@ -42,7 +42,7 @@ public sealed class EndToEndPairs(BenchOptions options)
         var total = (long)(options.Rate * options.Seconds);
         var padding = new string('x', Math.Max(0, options.Payload - 40));
         Console.WriteLine($"sending {total} encrypted messages of ~{options.Payload} bytes at {options.Rate}/s for {options.Seconds} s");
-        await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
+        var sendLag = await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
         {
             var sender = clients[(int)(k % pairs)];
             var recipient = clients[(int)((k % pairs + (pairs / 2)) % pairs)];
@@ -52,7 +52,7 @@ public sealed class EndToEndPairs(BenchOptions options)
             Traffic.DrainTimeout);
         var resources = measurement.Stop();
         var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
-            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, resources);
+            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, resources, sendLag);
         summary.Print();
         return summary;
     }

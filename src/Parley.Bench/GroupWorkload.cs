@@ -55,7 +55,7 @@ public sealed class GroupWorkload(BenchOptions options)
         var measurement = Measurement.Start(options.ServerPid);
         Console.WriteLine($"sending {total} group messages of {options.Payload} bytes at {options.Rate}/s for {options.Seconds} s ({expected} deliveries)");
         var payload = RandomNumberGenerator.GetBytes(options.Payload);
-        await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
+        var sendLag = await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
         {
             var (groupId, members) = groups[(int)(k % groups.Length)];
             var sender = members[(int)(k / groups.Length % members.Count)];
@@ -68,7 +68,7 @@ public sealed class GroupWorkload(BenchOptions options)
         await Task.WhenAll(receivers);
         var sent = Interlocked.Read(ref _sent);
         var summary = RunSummary.Create("group", options, total, sent, Interlocked.Read(ref _sendErrors), Interlocked.Read(ref _received),
-            sent * (options.Members - 1), _latency.Summarize(), _lastRecipient.Summarize(), resources);
+            sent * (options.Members - 1), _latency.Summarize(), _lastRecipient.Summarize(), resources, sendLag);
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;

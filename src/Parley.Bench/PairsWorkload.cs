@@ -36,7 +36,7 @@ public sealed class PairsWorkload(BenchOptions options)
         var total = (long)(options.Rate * options.Seconds);
         Console.WriteLine($"sending {total} messages of {options.Payload} bytes at {options.Rate}/s for {options.Seconds} s");
         var payload = RandomNumberGenerator.GetBytes(options.Payload);
-        await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
+        var sendLag = await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
         {
             var sender = users[(int)(k % users.Count)];
             var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
@@ -50,7 +50,7 @@ public sealed class PairsWorkload(BenchOptions options)
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
         var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
-            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, result);
+            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, result, sendLag);
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;

@@ -41,20 +41,24 @@ public sealed record MeasuredResources(double Seconds, double? ServerCpu, double
 public sealed record RunSummary(string Workload, int Users, int? Members, bool E2e, double Rate, double Seconds, int Payload,
     long Offered, long Sent, long SendErrors, long Expected, long Received, long Lost, double DeliveredPerSecond,
     LatencySummary LatencyMs, LatencySummary? LastRecipientMs, double? ServerCpu, double? ServerCpuMicrosPerDelivery, long? ServerRssBytes,
-    double BenchCpu, double LoadAverage)
+    double BenchCpu, double LoadAverage, LatencySummary? SendLagMs = null)
 {
     public static RunSummary Create(string workload, BenchOptions options, long offered, long sent, long sendErrors, long received, long expected,
-        LatencySummary latency, LatencySummary? lastRecipient, MeasuredResources resources) =>
+        LatencySummary latency, LatencySummary? lastRecipient, MeasuredResources resources, LatencySummary sendLag) =>
         new(workload, options.Users, workload == "group" ? options.Members : null, options.EndToEnd, options.Rate, options.Seconds, options.Payload,
             offered, sent, sendErrors, expected, received, Math.Max(0, expected - received), received / resources.Seconds, latency, lastRecipient,
             resources.ServerCpu, received == 0 ? null : resources.ServerCpuSeconds * 1e6 / received, resources.ServerRssBytes,
-            resources.BenchCpu, resources.LoadAverage);
+            resources.BenchCpu, resources.LoadAverage, sendLag);
 
     public void Print()
     {
         Console.WriteLine($"offered {Offered}; sent (acked) {Sent}, send errors {SendErrors}; expected deliveries {Expected}, received {Received}, lost {Lost}");
         Console.WriteLine($"delivered/s {DeliveredPerSecond:F0}");
         Console.WriteLine($"latency ms  {Format(LatencyMs)}");
+        if (SendLagMs is not null)
+        {
+            Console.WriteLine($"send lag ms  {Format(SendLagMs)}  (how late the generator sent, part of the latency above)");
+        }
         if (LastRecipientMs is not null)
         {
             Console.WriteLine($"time to last recipient ms  {Format(LastRecipientMs)}");

@@ -49,22 +49,26 @@ public static class Traffic
     /// <summary>
     /// Calls <paramref name="send"/> for message k at start + k/rate, whatever happened to earlier
     /// sends (open loop). The timestamp handed over is the scheduled time, not the actual one, so a
-    /// generator or server that falls behind shows up as latency (no coordinated omission).
+    /// generator or server that falls behind shows up as latency (no coordinated omission). Runs on a
+    /// thread of its own that sleeps precisely until each send (<see cref="Pacer"/>); returns how late
+    /// the sends went out, which validates the generator.
     /// </summary>
-    public static async Task ScheduleAsync(long total, double rate, Action<long, long> send)
-    {
-        var start = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.Frequency / rate;
-        for (long k = 0; k < total;)
+    public static Task<LatencySummary> ScheduleAsync(long total, double rate, Action<long, long> send) =>
+        Task.Factory.StartNew(() =>
         {
-            var now = Stopwatch.GetTimestamp();
-            for (; k < total && start + (long)(k * interval) <= now; k++)
+            Pacer.TightenTimerSlack();
+            var lag = new LatencyRecorder();
+            var start = Stopwatch.GetTimestamp();
+            var interval = Stopwatch.Frequency / rate;
+            for (long k = 0; k < total; k++)
             {
-                send(k, start + (long)(k * interval));
+                var scheduled = start + (long)(k * interval);
+                Pacer.SleepUntil(scheduled);
+                send(k, scheduled);
+                lag.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
             }
-            await Task.Delay(1);
-        }
-    }
+            return lag.Summarize();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Bytes at the start of every payload: run id, scheduled send time, message number.</summary>
     public const int StampBytes = 24;
