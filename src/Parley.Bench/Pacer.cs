@@ -13,7 +13,7 @@ internal static partial class Pacer
     private const int ClockMonotonic = 1;
     private const int PrSetTimerSlack = 29;
 
-    /// <summary>Asks the kernel to wake this thread's sleeps on time (the default slack is 50 µs).</summary>
+    /// <summary>Makes the calling thread's sleeps wake on time (the default timer slack is 50 µs).</summary>
     public static void TightenTimerSlack()
     {
         if (OperatingSystem.IsLinux())
