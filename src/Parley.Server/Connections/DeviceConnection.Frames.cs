@@ -18,7 +18,7 @@ public sealed partial class DeviceConnection
         ClientFrame frame;
         try
         {
-            frame = ClientFrame.Parser.ParseFrom(bytes);
+            frame = ClientFrame.Parser.ParseFrom(bytes.AsSpan()); // from a span: no CodedInputStream per frame
         }
         catch (InvalidProtocolBufferException)
         {
@@ -107,7 +107,14 @@ public sealed partial class DeviceConnection
 
     private async Task<ServerFrame> AcknowledgeAsync(AckEnvelopes ack)
     {
-        var ids = ack.EnvelopeIds.Where(id => id <= long.MaxValue).Select(id => (long)id).ToList();
+        var ids = new List<long>(ack.EnvelopeIds.Count);
+        foreach (var id in ack.EnvelopeIds)
+        {
+            if (id <= long.MaxValue)
+            {
+                ids.Add((long)id);
+            }
+        }
         var acked = await _services.Receipts.AcknowledgeAsync(Device, ids);
         return new ServerFrame { AckResult = new AckResult { Acked = (uint)acked } };
     }

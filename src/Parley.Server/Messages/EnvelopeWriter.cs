@@ -61,7 +61,9 @@ public sealed class EnvelopeWriter : IAsyncDisposable
             var acked = new List<AckedEnvelope>(ids.Count);
             List<GroupDelivery>? completed = null;
             // In id order: a group log cursor only moves over rows acked before (see EnvelopeStatements.AdvanceCursorSql).
-            foreach (var id in ids.Order())
+            var ordered = ids.ToArray();
+            Array.Sort(ordered);
+            foreach (var id in ordered)
             {
                 if (await statements.AcknowledgeAsync(device, id) is not { } deleted)
                 {
