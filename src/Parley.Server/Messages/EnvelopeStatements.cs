@@ -36,7 +36,7 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     protected const string AdvanceCursorSql = """
         UPDATE group_cursors SET acked_up_to = @id
         WHERE account_id = @a AND device_id = @d AND group_id = @g AND acked_up_to < @id
-          AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.account_id = @log AND e.device_id = 0
+          AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.account_id = 'g:' || @g AND e.device_id = 0
                           AND e.id > group_cursors.acked_up_to AND e.id < @id AND NOT (e.source_account = @a AND e.source_device = @d))
         """;
 
@@ -242,12 +242,11 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
     /// <summary>Moves the device's cursor in <paramref name="groupId"/>'s log to row <paramref name="id"/> unless that would pass an unacked row.</summary>
     public virtual async ValueTask<bool> MoveCursorAsync(DeviceAddress device, string groupId, long id)
     {
-        _advance ??= connection.Command(AdvanceCursorSql, Transaction).With("id", 0L).With("a", "").With("d", 0).With("g", "").With("log", "");
+        _advance ??= connection.Command(AdvanceCursorSql, Transaction).With("id", 0L).With("a", "").With("d", 0).With("g", "");
         _advance.Set("id", id);
         _advance.Set("a", device.AccountId);
         _advance.Set("d", device.DeviceId);
         _advance.Set("g", groupId);
-        _advance.Set("log", Groups.GroupLog.Address(groupId).AccountId);
         return await _advance.ExecuteNonQueryAsync() == 1;
     }
 

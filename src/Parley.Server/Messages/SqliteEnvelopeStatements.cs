@@ -145,8 +145,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
 
     private bool MoveCursor(DeviceAddress device, string groupId, long id) =>
         (_advance ??= new RawSqliteStatement(connection, AdvanceCursorSql)).Start()
-            .Bind(id).Bind(device.AccountId).Bind(device.DeviceId).Bind(groupId).Bind(Groups.GroupLog.Address(groupId).AccountId)
-            .Execute() == 1;
+            .Bind(id).Bind(device.AccountId).Bind(device.DeviceId).Bind(groupId).Execute() == 1;
 
     public override ValueTask<string?> MarkGroupDeliveredAsync(string groupId, byte[] messageId, string member, long now)
     {
