@@ -8,6 +8,25 @@ namespace Parley.Server.Keys;
 /// <summary>One-time EC prekeys and Kyber prekeys (one-time and last-resort) per device.</summary>
 public sealed class KeyStore(Database database)
 {
+    /// <summary>
+    /// An attempt comes back empty while keys remain only when another fetcher took the key it
+    /// aimed at, so every retry means someone else progressed; the cap only guards against a
+    /// pathological storm of fetches and uploads.
+    /// </summary>
+    private const int MaxTakeAttempts = 100;
+
+    private readonly string _takePreKeySql = $"""
+        DELETE FROM one_time_prekeys WHERE account_id = @a AND device_id = @d AND key_id =
+            (SELECT key_id FROM one_time_prekeys WHERE account_id = @a AND device_id = @d ORDER BY key_id LIMIT 1{database.SkipLockedRows})
+        RETURNING key_id, public_key
+        """;
+
+    private readonly string _takeKyberPreKeySql = $"""
+        DELETE FROM kyber_prekeys WHERE account_id = @a AND device_id = @d AND key_id =
+            (SELECT key_id FROM kyber_prekeys WHERE account_id = @a AND device_id = @d AND last_resort = 0 ORDER BY key_id LIMIT 1{database.SkipLockedRows})
+        RETURNING key_id, public_key, signature
+        """;
+
     public async Task AddPreKeysAsync(DeviceAddress device, IReadOnlyList<PreKeyDto> keys, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -73,25 +92,22 @@ public sealed class KeyStore(Database database)
     /// <summary>
     /// Takes one one-time EC prekey out of the store, or null when none is left. The DELETE ...
     /// RETURNING is what makes a key go to one fetcher only: of two concurrent deletes of the same
-    /// row exactly one returns it, and the loser simply tries the next key.
+    /// row exactly one returns it, and the loser tries again. On PostgreSQL the sub-select skips
+    /// rows other fetchers have locked, so concurrent fetchers rarely collide at all.
     /// </summary>
     public async Task<PreKeyDto?> TakePreKeyAsync(DeviceAddress device, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        for (var attempt = 0; attempt < 10; attempt++)
+        for (var attempt = 0; attempt < MaxTakeAttempts; attempt++)
         {
-            await using var command = connection.Command("""
-                DELETE FROM one_time_prekeys WHERE account_id = @a AND device_id = @d AND key_id =
-                    (SELECT key_id FROM one_time_prekeys WHERE account_id = @a AND device_id = @d ORDER BY key_id LIMIT 1)
-                RETURNING key_id, public_key
-                """).With("a", device.AccountId).With("d", device.DeviceId);
+            await using var command = connection.Command(_takePreKeySql).With("a", device.AccountId).With("d", device.DeviceId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
                 return new PreKeyDto(reader.GetInt32(0), (byte[])reader.GetValue(1));
             }
             await reader.CloseAsync();
-            if (!await HasAnyAsync(connection, "one_time_prekeys", device, cancellationToken))
+            if (!await HasAnyAsync(connection, "one_time_prekeys", "", device, cancellationToken))
             {
                 return null;
             }
@@ -103,13 +119,9 @@ public sealed class KeyStore(Database database)
     public async Task<KyberPreKeyDto?> TakeKyberPreKeyAsync(DeviceAddress device, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        for (var attempt = 0; attempt < 10; attempt++)
+        for (var attempt = 0; attempt < MaxTakeAttempts; attempt++)
         {
-            await using var command = connection.Command("""
-                DELETE FROM kyber_prekeys WHERE account_id = @a AND device_id = @d AND key_id =
-                    (SELECT key_id FROM kyber_prekeys WHERE account_id = @a AND device_id = @d AND last_resort = 0 ORDER BY key_id LIMIT 1)
-                RETURNING key_id, public_key, signature
-                """).With("a", device.AccountId).With("d", device.DeviceId);
+            await using var command = connection.Command(_takeKyberPreKeySql).With("a", device.AccountId).With("d", device.DeviceId);
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 if (await reader.ReadAsync(cancellationToken))
@@ -117,10 +129,7 @@ public sealed class KeyStore(Database database)
                     return new KyberPreKeyDto(reader.GetInt32(0), (byte[])reader.GetValue(1), (byte[])reader.GetValue(2));
                 }
             }
-            await using var remaining = connection.Command(
-                "SELECT COUNT(*) FROM kyber_prekeys WHERE account_id = @a AND device_id = @d AND last_resort = 0")
-                .With("a", device.AccountId).With("d", device.DeviceId);
-            if (Convert.ToInt64(await remaining.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            if (!await HasAnyAsync(connection, "kyber_prekeys", " AND last_resort = 0", device, cancellationToken))
             {
                 break;
             }
@@ -134,9 +143,9 @@ public sealed class KeyStore(Database database)
             : null;
     }
 
-    private static async Task<bool> HasAnyAsync(DbConnection connection, string table, DeviceAddress device, CancellationToken cancellationToken)
+    private static async Task<bool> HasAnyAsync(DbConnection connection, string table, string filter, DeviceAddress device, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command($"SELECT 1 FROM {table} WHERE account_id = @a AND device_id = @d LIMIT 1")
+        await using var command = connection.Command($"SELECT 1 FROM {table} WHERE account_id = @a AND device_id = @d{filter} LIMIT 1")
             .With("a", device.AccountId).With("d", device.DeviceId);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }

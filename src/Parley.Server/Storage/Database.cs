@@ -11,6 +11,13 @@ public abstract class Database
     /// <summary>"sqlite" or "postgresql", shown by /healthz.</summary>
     public abstract string Kind { get; }
 
+    /// <summary>
+    /// Appended to a "take the first row" sub-select so that concurrent takers each lock a different
+    /// row instead of all queueing on the same one (PostgreSQL's FOR UPDATE SKIP LOCKED). SQLite
+    /// needs nothing: it runs one writer at a time.
+    /// </summary>
+    public virtual string SkipLockedRows => "";
+
     protected abstract DbConnection CreateConnection();
 
     /// <summary>

@@ -10,6 +10,8 @@ public sealed class PostgresDatabase(string connectionString) : Database, IDispo
 
     public override string Kind => "postgresql";
 
+    public override string SkipLockedRows => " FOR UPDATE SKIP LOCKED";
+
     protected override DbConnection CreateConnection() => _dataSource.CreateConnection();
 
     public override async Task MigrateAsync(CancellationToken cancellationToken = default)

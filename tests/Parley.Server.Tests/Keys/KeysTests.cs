@@ -1,6 +1,8 @@
 using System.Net;
 using Parley.Client.Api;
 using Parley.Protocol.Rest;
+using Parley.Server.Accounts;
+using Parley.Server.Keys;
 using Parley.Server.Tests.Infrastructure;
 
 namespace Parley.Server.Tests.Keys;
@@ -58,6 +60,34 @@ public abstract class KeysTests(ServerFixture fixture)
         {
             await fetcher.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Fetchers_racing_at_the_database_each_take_a_different_key_until_none_is_left()
+    {
+        // Straight at the store, so that the takers really collide in the database rather than being
+        // spaced out by HTTP: 100 keys, 160 simultaneous takers, each on its own connection.
+        await using var bob = await TestUser.RegisterAsync(Server, preKeys: 0);
+        await bob.Api.SetKeysAsync(bob.Credentials, new SetKeysRequest(TestKeys.PreKeys(1, 100), PqPreKeys: TestKeys.KyberPreKeys(bob.Identity, 1, 100)));
+        var store = new KeyStore(Server.OpenDatabase());
+        var device = new DeviceAddress(bob.AccountId, bob.Credentials.DeviceId);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var takers = Enumerable.Range(0, 160).Select(_ => Task.Run(async () =>
+        {
+            await start.Task;
+            return (Ec: await store.TakePreKeyAsync(device, CancellationToken.None),
+                Kyber: await store.TakeKyberPreKeyAsync(device, CancellationToken.None));
+        })).ToList();
+        start.SetResult();
+        var taken = await Task.WhenAll(takers);
+
+        var ecKeys = taken.Where(t => t.Ec is not null).Select(t => t.Ec!.KeyId).ToList();
+        Assert.Equal(100, ecKeys.Distinct().Count());
+        Assert.Equal(100, ecKeys.Count);
+        var kyberOneTime = taken.Select(t => t.Kyber!.KeyId).Where(id => id != 1000).ToList();
+        Assert.Equal(100, kyberOneTime.Distinct().Count());
+        Assert.Equal(100, kyberOneTime.Count);
     }
 
     [Fact]
