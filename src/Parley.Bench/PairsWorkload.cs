@@ -20,6 +20,9 @@ public sealed class PairsWorkload(BenchOptions options)
     private long _received;
     private long _receipted;
 
+    /// <summary>Sequence number of the first measured message: the ones before it were the warm-up.</summary>
+    private long _measuredFrom;
+
     public async Task<RunSummary> RunAsync()
     {
         if (options.EndToEnd)
@@ -32,20 +35,20 @@ public sealed class PairsWorkload(BenchOptions options)
         using var stop = new CancellationTokenSource();
         var receivers = users.Select(u => Traffic.DrainAsync(u.Connection!, OnEnvelope, stop.Token)).ToList();
 
+        var payload = RandomNumberGenerator.GetBytes(options.Payload);
+        var warmup = (long)(options.Rate * options.WarmupSeconds);
+        if (warmup > 0)
+        {
+            Console.WriteLine($"warming up: {warmup} messages at {options.Rate}/s for {options.WarmupSeconds} s, not measured");
+            await RunScheduleAsync(users, payload, firstSequence: 0, warmup);
+            Volatile.Write(ref _measuredFrom, warmup);
+            ResetCounters();
+        }
+
         var measurement = Measurement.Start(options.ServerPid);
         var total = (long)(options.Rate * options.Seconds);
         Console.WriteLine($"sending {total} messages of {options.Payload} bytes at {options.Rate}/s for {options.Seconds} s");
-        var payload = RandomNumberGenerator.GetBytes(options.Payload);
-        var sendLag = await Traffic.ScheduleAsync(total, options.Rate, (k, scheduled) =>
-        {
-            var sender = users[(int)(k % users.Count)];
-            var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
-            _ = SendAsync(sender, recipient, Traffic.Stamp(payload, scheduled, k));
-        });
-        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent)
-            // The senders' delivery receipts are part of the work a delivery costs.
-            && Interlocked.Read(ref _receipted) >= Interlocked.Read(ref _sent),
-            Traffic.DrainTimeout);
+        var sendLag = await RunScheduleAsync(users, payload, firstSequence: warmup, total);
         var result = measurement.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
@@ -56,9 +59,35 @@ public sealed class PairsWorkload(BenchOptions options)
         return summary;
     }
 
+    /// <summary>Sends <paramref name="count"/> messages on the open-loop schedule and waits until they, and their receipts, are in.</summary>
+    private async Task<LatencySummary> RunScheduleAsync(List<BenchUser> users, byte[] payload, long firstSequence, long count)
+    {
+        var sendLag = await Traffic.ScheduleAsync(count, options.Rate, (k, scheduled) =>
+        {
+            var sender = users[(int)(k % users.Count)];
+            var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
+            _ = SendAsync(sender, recipient, Traffic.Stamp(payload, scheduled, firstSequence + k));
+        });
+        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent)
+            // The senders' delivery receipts are part of the work a delivery costs.
+            && Interlocked.Read(ref _receipted) >= Interlocked.Read(ref _sent),
+            Traffic.DrainTimeout);
+        return sendLag;
+    }
+
+    private void ResetCounters()
+    {
+        Interlocked.Exchange(ref _sent, 0);
+        Interlocked.Exchange(ref _sendErrors, 0);
+        Interlocked.Exchange(ref _received, 0);
+        Interlocked.Exchange(ref _receipted, 0);
+        _latency.Clear();
+    }
+
     private void OnEnvelope(Envelope envelope)
     {
-        if (envelope.Type == EnvelopeType.Ciphertext && Traffic.ReadStamp(envelope.Content.Span) is (var scheduled, _))
+        // A warm-up message that arrives late (the drain wait gave up) is neither timed nor counted.
+        if (envelope.Type == EnvelopeType.Ciphertext && Traffic.ReadStamp(envelope.Content.Span) is (var scheduled, var sequence) && sequence >= Volatile.Read(ref _measuredFrom))
         {
             _latency.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
             Interlocked.Increment(ref _received);

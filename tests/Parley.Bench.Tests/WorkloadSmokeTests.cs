@@ -10,7 +10,7 @@ public sealed class WorkloadSmokeTests(BenchServer fixture) : IClassFixture<Benc
     [Fact]
     public async Task Pairs_WithOpaquePayloads_DeliversEveryMessageAndMeasuresLatency()
     {
-        var summary = await new PairsWorkload(BenchOptions.Parse(fixture.Args("pairs", "--users", "20", "--rate", "200", "--seconds", "1"))).RunAsync();
+        var summary = await new PairsWorkload(BenchOptions.Parse(fixture.Args("pairs", "--users", "20", "--rate", "200", "--seconds", "1", "--warmup-seconds", "0.5"))).RunAsync();
 
         Assert.Equal(200, summary.Offered);
         Assert.Equal(200, summary.Sent);

@@ -44,6 +44,27 @@ public abstract class DeliveryTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task The_largest_ciphertext_allowed_arrives_intact_between_small_ones()
+    {
+        // The client's receive buffer starts small and grows for a big frame only while it lasts.
+        await using var alice = await TestUser.RegisterAsync(Server);
+        await using var bob = await TestUser.RegisterAsync(Server);
+        var aliceSocket = await alice.ConnectAsync();
+        var bobSocket = await bob.ConnectAsync();
+        var largest = TestUser.MessageTo(bob, "");
+        largest.Ciphertexts[0].Content = ByteString.CopyFrom(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64 * 1024));
+
+        await aliceSocket.SendAsync(TestUser.MessageTo(bob, "before"));
+        await aliceSocket.SendAsync(largest);
+        await aliceSocket.SendAsync(TestUser.MessageTo(bob, "after"));
+
+        var received = await Expect.EnvelopesAsync(bobSocket, 3, "the three messages at Bob");
+        Assert.Equal("before", received[0].Content.ToStringUtf8());
+        Assert.Equal(largest.Ciphertexts[0].Content, received[1].Content);
+        Assert.Equal("after", received[2].Content.ToStringUtf8());
+    }
+
+    [Fact]
     public async Task Read_receipt_reaches_the_sender_as_blue_ticks()
     {
         await using var alice = await TestUser.RegisterAsync(Server);
