@@ -27,6 +27,9 @@ public sealed class ParleyOptions
 
     /// <summary>Most thread-pool worker threads; 0 means twice the cores, at least 6 (see <see cref="ThreadPoolSizing"/>).</summary>
     public int MaxWorkerThreads { get; set; }
+
+    /// <summary>Whether the server's threads run under Linux's SCHED_BATCH policy (see <see cref="Hosting.BatchScheduling"/>).</summary>
+    public bool BatchScheduling { get; set; } = true;
 }
 
 /// <summary>How the server keeps device WebSockets alive and notices devices that are gone.</summary>

@@ -27,6 +27,11 @@ public static class ServerComposition
         var options = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(dataDirectory);
+        if (options.BatchScheduling)
+        {
+            // Before the host starts its threads, so that they inherit the policy.
+            BatchScheduling.Apply();
+        }
         ThreadPoolSizing.Apply(options.MaxWorkerThreads);
         var services = builder.Services;
         services.AddSingleton(options);
