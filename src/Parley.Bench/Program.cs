@@ -4,6 +4,7 @@ using Parley.Bench;
 try
 {
     var options = BenchOptions.Parse(args);
+    Pacer.UseBatchScheduling();
     switch (options.Workload)
     {
         case "pairs":
