@@ -22,40 +22,6 @@ internal static partial class Pacer
         }
     }
 
-    private const int SchedOther = 0;
-    private const int SchedBatch = 3;
-
-    /// <summary>
-    /// Puts the generator's threads under SCHED_BATCH (a woken receive thread does not preempt a
-    /// working one), as the server does; the pacer thread itself stays normal (<see cref="RunAsNormalThread"/>)
-    /// so that it still preempts the others when a send is due.
-    /// </summary>
-    public static void UseBatchScheduling()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-        var priority = 0;
-        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
-        {
-            if (int.TryParse(Path.GetFileName(task), out var threadId))
-            {
-                _ = sched_setscheduler(threadId, SchedBatch, ref priority);
-            }
-        }
-    }
-
-    /// <summary>Puts the calling thread back under the normal policy (it inherited SCHED_BATCH).</summary>
-    public static void RunAsNormalThread()
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            var priority = 0;
-            _ = sched_setscheduler(0, SchedOther, ref priority);
-        }
-    }
-
     /// <summary>Blocks the calling thread until <paramref name="timestamp"/> (or returns at once if it has passed).</summary>
     public static void SleepUntil(long timestamp)
     {
@@ -83,9 +49,6 @@ internal static partial class Pacer
 
     [LibraryImport("libc", SetLastError = false)]
     private static partial int clock_nanosleep(int clockId, int flags, ref Timespec request, IntPtr remain);
-
-    [LibraryImport("libc", SetLastError = false)]
-    private static partial int sched_setscheduler(int threadId, int policy, ref int schedParam);
 
     [LibraryImport("libc", SetLastError = false)]
     private static partial int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);

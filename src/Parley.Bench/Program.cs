@@ -4,7 +4,8 @@ using Parley.Bench;
 try
 {
     var options = BenchOptions.Parse(args);
-    Pacer.UseBatchScheduling();
+    // Like the server's threads: a woken receive thread does not preempt a working one (the pacer is exempt).
+    Parley.Server.Hosting.BatchScheduling.Apply();
     switch (options.Workload)
     {
         case "pairs":

@@ -57,7 +57,7 @@ public static class Traffic
         Task.Factory.StartNew(() =>
         {
             Pacer.TightenTimerSlack();
-            Pacer.RunAsNormalThread();
+            Parley.Server.Hosting.BatchScheduling.ExemptCallingThread();
             var lag = new LatencyRecorder();
             var start = Stopwatch.GetTimestamp();
             var interval = Stopwatch.Frequency / rate;

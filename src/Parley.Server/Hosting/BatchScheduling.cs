@@ -14,6 +14,7 @@ namespace Parley.Server.Hosting;
 /// </summary>
 public static class BatchScheduling
 {
+    private const int SchedOther = 0;
     private const int SchedBatch = 3;
 
     /// <summary>
@@ -38,6 +39,19 @@ public static class BatchScheduling
             }
         }
         return switched;
+    }
+
+    /// <summary>
+    /// Puts the calling thread back under the normal policy, for a thread that must still preempt the
+    /// others when it wakes (the load generator's pacer, which shares this file, sends on a schedule).
+    /// </summary>
+    public static void ExemptCallingThread()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var priority = 0;
+            _ = sched_setscheduler(0, SchedOther, ref priority);
+        }
     }
 
     // DllImport rather than LibraryImport: the source-generated stub needs unsafe code in the project.
