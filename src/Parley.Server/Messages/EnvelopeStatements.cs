@@ -20,12 +20,27 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
         RETURNING id
         """;
 
-    protected const string DeleteSql =
-        "DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING type, source_account, source_device, message_id, group_id";
+    /// <summary>
+    /// What an acked id is, in one look-up: the device's own envelope, or a row of a group log
+    /// (<see cref="Groups.GroupLog"/>: device 0, account 'g:' + group) that the device reads through its
+    /// cursor. The first column says which; no row means neither (a repeated ack, a stranger's id).
+    /// Trying the delete first and the group row second cost every group ack a wasted probe.
+    /// </summary>
+    protected const string AckTargetSql = """
+        SELECT device_id <> 0, type, source_account, source_device, message_id, group_id FROM envelopes
+        WHERE id = @id AND ((account_id = @a AND device_id = @d) OR (device_id = 0 AND account_id = 'g:' || group_id))
+        """;
 
-    /// <summary>A group log row, by id (<see cref="Groups.GroupLog"/>).</summary>
-    protected const string GroupRowSql =
-        "SELECT type, source_account, source_device, message_id, group_id FROM envelopes WHERE id = @id AND device_id = 0 AND account_id = 'g:' || group_id";
+    /// <summary>
+    /// <see cref="AckTargetSql"/> and the delete of the device's own envelope in one round trip
+    /// (PostgreSQL). The last column says whether this transaction deleted it: a concurrent ack of
+    /// the same envelope on another node must not produce a second receipt.
+    /// </summary>
+    private const string TakeAckTargetSql = $"""
+        WITH target AS ({AckTargetSql}),
+             deleted AS (DELETE FROM envelopes WHERE id = @id AND account_id = @a AND device_id = @d RETURNING 1)
+        SELECT target.*, EXISTS (SELECT 1 FROM deleted) FROM target
+        """;
 
     /// <summary>
     /// Moves a device's cursor to an acked group row, but never past a row of the group it has not
@@ -72,11 +87,10 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
 
     private DbTransaction? _transaction;
     private DbCommand? _insert;
-    private DbCommand? _delete;
+    private DbCommand? _take;
     private DbCommand? _delivered;
     private DbCommand? _awaiting;
     private DbCommand? _read;
-    private DbCommand? _groupRow;
     private DbCommand? _advance;
     private DbCommand? _owed;
 
@@ -85,7 +99,7 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
 
     public DbTransaction Transaction => _transaction ?? throw new InvalidOperationException("No write batch is open.");
 
-    private IEnumerable<DbCommand?> Prepared => [_insert, _delete, _delivered, _awaiting, _read, _groupRow, _advance, _owed];
+    private IEnumerable<DbCommand?> Prepared => [_insert, _take, _delivered, _awaiting, _read, _advance, _owed];
 
     /// <summary>Points every prepared statement at the next batch's transaction.</summary>
     public void Enlist(DbTransaction transaction)
@@ -185,47 +199,50 @@ public class EnvelopeStatements(DbConnection connection) : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Deletes one envelope of this device; null when it was already gone (a repeated ack).</summary>
-    public virtual async ValueTask<AckedEnvelope?> DeleteAsync(DeviceAddress device, long id)
-    {
-        _delete ??= connection.Command(DeleteSql, Transaction).With("id", 0L).With("a", "").With("d", 0);
-        _delete.Set("id", id);
-        _delete.Set("a", device.AccountId);
-        _delete.Set("d", device.DeviceId);
-        await using var reader = await _delete.ExecuteReaderAsync();
-        return await reader.ReadAsync()
-            ? new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
-                reader.GetStringOrNull(4))
-            : null;
-    }
-
     /// <summary>
     /// Acknowledges an envelope of this device: deletes its own envelope, or moves its cursor over a
     /// group log row. Null when there was nothing to acknowledge (a repeated ack, a row it was never sent).
     /// </summary>
-    public async ValueTask<AckedEnvelope?> AcknowledgeAsync(DeviceAddress device, long id) =>
-        await DeleteAsync(device, id) ?? await AdvanceCursorAsync(device, id);
-
-    /// <summary>Moves the device's cursor over group log row <paramref name="id"/> (see <see cref="AdvanceCursorSql"/>).</summary>
-    protected virtual async ValueTask<AckedEnvelope?> AdvanceCursorAsync(DeviceAddress device, long id)
+    public async ValueTask<AckedEnvelope?> AcknowledgeAsync(DeviceAddress device, long id)
     {
-        _groupRow ??= connection.Command(GroupRowSql, Transaction).With("id", 0L);
-        _groupRow.Set("id", id);
-        AckedEnvelope row;
-        await using (var reader = await _groupRow.ExecuteReaderAsync())
+        if (await TakeAckTargetAsync(device, id) is not var (row, fromGroupLog))
         {
-            if (!await reader.ReadAsync())
-            {
-                return null;
-            }
-            row = new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), (byte[])reader.GetValue(3),
-                reader.GetString(4));
+            return null;
+        }
+        if (!fromGroupLog)
+        {
+            return row;
         }
         if (row.SourceAccount == device.AccountId && row.SourceDevice == device.DeviceId)
         {
             return null; // its own message, never sent to it
         }
         return await MoveCursorAsync(device, row.GroupId!, id) || await IsOwedAsync(device, row.GroupId!, id) ? row : null;
+    }
+
+    /// <summary>
+    /// Looks up what the acked id is (<see cref="AckTargetSql"/>) and deletes it when it is the
+    /// device's own envelope. Null when there is nothing of the device's to acknowledge.
+    /// </summary>
+    protected virtual async ValueTask<(AckedEnvelope Row, bool FromGroupLog)?> TakeAckTargetAsync(DeviceAddress device, long id)
+    {
+        _take ??= connection.Command(TakeAckTargetSql, Transaction).With("id", 0L).With("a", "").With("d", 0);
+        _take.Set("id", id);
+        _take.Set("a", device.AccountId);
+        _take.Set("d", device.DeviceId);
+        await using var reader = await _take.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            return null;
+        }
+        var own = reader.GetBoolean(0);
+        if (own && !reader.GetBoolean(6))
+        {
+            return null; // another transaction deleted it first
+        }
+        var row = new AckedEnvelope(id, (EnvelopeType)reader.GetInt32(1), reader.GetString(2), reader.GetInt32(3), (byte[])reader.GetValue(4),
+            reader.GetStringOrNull(5));
+        return (row, !own);
     }
 
     /// <summary>See <see cref="OwedSql"/>.</summary>

@@ -16,7 +16,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
     private RawSqliteStatement? _delete;
     private RawSqliteStatement? _delivered;
     private RawSqliteStatement? _awaiting;
-    private RawSqliteStatement? _groupRow;
+    private RawSqliteStatement? _ackTarget;
     private RawSqliteStatement? _advance;
     private RawSqliteStatement? _owed;
     private readonly Dictionary<int, RawSqliteStatement> _fanOuts = [];
@@ -96,33 +96,26 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
         _fanOuts.Clear();
     }
 
-    public override ValueTask<AckedEnvelope?> DeleteAsync(DeviceAddress device, long id)
+    /// <summary>
+    /// The look-up, then a delete by id when the row is the device's own. The writer holds SQLite's only
+    /// write transaction, so the row cannot go in between.
+    /// </summary>
+    protected override ValueTask<(AckedEnvelope Row, bool FromGroupLog)?> TakeAckTargetAsync(DeviceAddress device, long id)
     {
-        var delete = (_delete ??= new RawSqliteStatement(connection, DeleteSql)).Start()
+        var target = (_ackTarget ??= new RawSqliteStatement(connection, AckTargetSql)).Start()
             .Bind(id).Bind(device.AccountId).Bind(device.DeviceId);
-        if (!delete.Step())
+        if (!target.Step())
         {
-            return ValueTask.FromResult<AckedEnvelope?>(null); // already gone: a repeated ack
+            return ValueTask.FromResult<(AckedEnvelope, bool)?>(null); // a repeated ack, or not the device's
         }
-        var acked = new AckedEnvelope(id, (EnvelopeType)delete.Int32(0), delete.String(1), delete.Int32(2), delete.Blob(3), delete.StringOrNull(4));
-        delete.Finish();
-        return ValueTask.FromResult<AckedEnvelope?>(acked);
-    }
-
-    protected override ValueTask<AckedEnvelope?> AdvanceCursorAsync(DeviceAddress device, long id)
-    {
-        var groupRow = (_groupRow ??= new RawSqliteStatement(connection, GroupRowSql)).Start().Bind(id);
-        if (!groupRow.Step())
+        var own = target.Int32(0) != 0;
+        var row = new AckedEnvelope(id, (EnvelopeType)target.Int32(1), target.String(2), target.Int32(3), target.Blob(4), target.StringOrNull(5));
+        target.Finish();
+        if (own)
         {
-            return ValueTask.FromResult<AckedEnvelope?>(null);
+            (_delete ??= new RawSqliteStatement(connection, "DELETE FROM envelopes WHERE id = @id")).Start().Bind(id).Execute();
         }
-        var row = new AckedEnvelope(id, (EnvelopeType)groupRow.Int32(0), groupRow.String(1), groupRow.Int32(2), groupRow.Blob(3), groupRow.String(4));
-        groupRow.Finish();
-        if (row.SourceAccount == device.AccountId && row.SourceDevice == device.DeviceId)
-        {
-            return ValueTask.FromResult<AckedEnvelope?>(null); // its own message, never sent to it
-        }
-        return ValueTask.FromResult(MoveCursor(device, row.GroupId!, id) || IsOwed(device, row.GroupId!, id) ? row : null);
+        return ValueTask.FromResult<(AckedEnvelope, bool)?>((row, !own));
     }
 
     protected override ValueTask<bool> IsOwedAsync(DeviceAddress device, string groupId, long id) =>
@@ -169,7 +162,7 @@ public sealed class SqliteEnvelopeStatements(SqliteConnection connection) : Enve
 
     public override async ValueTask DisposeAsync()
     {
-        foreach (var statement in new[] { _insert, _delete, _delivered, _awaiting, _groupRow, _advance, _owed })
+        foreach (var statement in new[] { _insert, _ackTarget, _delete, _delivered, _awaiting, _advance, _owed })
         {
             statement?.Dispose();
         }
