@@ -21,6 +21,9 @@ public sealed class BenchOptions
     /// </summary>
     public double WarmupSeconds { get; private init; } = 5;
     public int? ServerPid { get; private init; }
+
+    /// <summary>pairs: when above 0, latency per slice of this many milliseconds of the schedule is printed too (stalls show as spikes).</summary>
+    public int TimelineMs { get; private init; }
     public int RegistrationConcurrency { get; private init; } = 16;
 
     /// <summary>A JSON-lines file of accounts registered by an earlier run against the same server data; reused and extended.</summary>
@@ -92,6 +95,7 @@ public sealed class BenchOptions
             Seconds = Real("seconds", 10),
             Payload = Int("payload", 256),
             WarmupSeconds = Real("warmup-seconds", 5),
+            TimelineMs = Int("timeline", 0),
             ServerPid = Get("server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
             RegistrationConcurrency = Int("registration-concurrency", 16),
             AccountsFile = Get("accounts"),
@@ -109,19 +113,20 @@ public sealed class BenchOptions
         {
             throw new ArgumentException($"Unknown option --{values.Keys.First()}.\n{Usage}");
         }
-        if (options.Users < 2 || options.Rate <= 0 || options.Seconds <= 0 || options.WarmupSeconds < 0 || options.Payload < Traffic.StampBytes || options.SourceAddresses is < 1 or > 254)
+        if (options.Users < 2 || options.Rate <= 0 || options.Seconds <= 0 || options.WarmupSeconds < 0 || options.TimelineMs < 0 || options.Payload < Traffic.StampBytes || options.SourceAddresses is < 1 or > 254)
         {
-            throw new ArgumentException($"Out of range: users >= 2, rate > 0, seconds > 0, warmup-seconds >= 0, payload >= {Traffic.StampBytes}, source-addresses 1..254.\n{Usage}");
+            throw new ArgumentException($"Out of range: users >= 2, rate > 0, seconds > 0, warmup-seconds >= 0, timeline >= 0, payload >= {Traffic.StampBytes}, source-addresses 1..254.\n{Usage}");
         }
         return options;
     }
 
     public const string Usage = """
         usage: Parley.Bench <workload> --server <url> --sms-outbox <path> [options]
-          pairs   --users N --rate R --seconds S --payload B [--warmup-seconds W] [--e2e]
+          pairs   --users N --rate R --seconds S --payload B [--warmup-seconds W] [--timeline MS] [--e2e]
                   client i sends to client (i + N/2) % N at a constant total rate R (open loop: send times are
                   scheduled ahead, so a slow server shows up as latency, not as a lower offered rate); without
-                  --e2e, W seconds (default 5) of the same traffic go first, unmeasured, to warm the generator up
+                  --e2e, W seconds (default 5) of the same traffic go first, unmeasured, to warm the generator up;
+                  --timeline MS also prints the latency of each MS-millisecond slice of the schedule
           group   --users N --members M --rate R --seconds S --payload B [--e2e]
                   N/M groups of M members; R group messages/s in total, each fanned out to M-1 members
           idle    --users N [--warmup W] [--processes K] [--source-addresses A] [--hold S]

@@ -93,7 +93,7 @@ public sealed class EndToEndPairs(BenchOptions options)
         var space = message.Text.IndexOf(' ', StringComparison.Ordinal);
         if (space > 0 && long.TryParse(message.Text.AsSpan(0, space), NumberStyles.None, CultureInfo.InvariantCulture, out var scheduled))
         {
-            _latency.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
+            _latency.Record(scheduled, (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
         }
         Interlocked.Increment(ref _received);
     }

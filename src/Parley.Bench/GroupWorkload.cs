@@ -81,11 +81,11 @@ public sealed class GroupWorkload(BenchOptions options)
             return;
         }
         var micros = (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds;
-        _latency.Record(micros);
+        _latency.Record(scheduled, micros);
         Interlocked.Increment(ref _received);
         if (Interlocked.Increment(ref _arrivals[sequence]) == options.Members - 1)
         {
-            _lastRecipient.Record(micros);
+            _lastRecipient.Record(scheduled, micros);
         }
     }
 

@@ -54,6 +54,13 @@ public sealed class PairsWorkload(BenchOptions options)
         await Task.WhenAll(receivers);
         var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
             Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, result, sendLag);
+        if (options.TimelineMs > 0)
+        {
+            foreach (var line in _latency.Timeline(TimeSpan.FromMilliseconds(options.TimelineMs)))
+            {
+                Console.WriteLine(line);
+            }
+        }
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;
@@ -89,7 +96,7 @@ public sealed class PairsWorkload(BenchOptions options)
         // A warm-up message that arrives late (the drain wait gave up) is neither timed nor counted.
         if (envelope.Type == EnvelopeType.Ciphertext && Traffic.ReadStamp(envelope.Content.Span) is (var scheduled, var sequence) && sequence >= Volatile.Read(ref _measuredFrom))
         {
-            _latency.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
+            _latency.Record(scheduled, (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
             Interlocked.Increment(ref _received);
         }
         else if (envelope.Type == EnvelopeType.DeliveryReceipt)

@@ -66,7 +66,7 @@ public static class Traffic
                 var scheduled = start + (long)(k * interval);
                 Pacer.SleepUntil(scheduled);
                 send(k, scheduled);
-                lag.Record((long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
+                lag.Record(scheduled, (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds);
             }
             return lag.Summarize();
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
