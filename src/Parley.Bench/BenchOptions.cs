@@ -128,7 +128,8 @@ public sealed class BenchOptions
                   --e2e, W seconds (default 5) of the same traffic go first, unmeasured, to warm the generator up;
                   --timeline MS also prints the latency of each MS-millisecond slice of the schedule
           group   --users N --members M --rate R --seconds S --payload B [--e2e]
-                  N/M groups of M members; R group messages/s in total, each fanned out to M-1 members
+                  N/M groups of M members; R group messages/s in total, each fanned out to M-1 members;
+                  with --e2e every member is an SDK client that encrypts with its Sender Key and decrypts
           idle    --users N [--warmup W] [--processes K] [--source-addresses A] [--hold S]
                   N authenticated connections held open with keep-alives (after W warm-up connections that
                   stay open); server RSS per connection = RSS growth over those N / N

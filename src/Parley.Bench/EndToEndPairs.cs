@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Parley.Client.Api;
 using Parley.Client.Messaging;
 using Parley.Client.Storage;
 
@@ -13,20 +12,25 @@ namespace Parley.Bench;
 /// </summary>
 public sealed class EndToEndPairs(BenchOptions options)
 {
-    /// <summary>Few one-time keys per user: each pair uses one session, and Kyber key generation dominates registration.</summary>
-    private static readonly ClientOptions ClientOptions = new() { PreKeyBatchSize = 2, PreKeyLowWatermark = 1 };
-
     private readonly LatencyRecorder _latency = new();
-    private long _sent;
-    private long _sendErrors;
-    private long _outstanding;
+    private readonly SendTracker _sends = new();
     private long _received;
 
     public async Task<RunSummary> RunAsync()
     {
-        Console.WriteLine($"registering {options.Users} SDK clients (Signal keys on each)");
-        var clients = await RegisterAsync();
-        await using var disposeClients = new AsyncDisposables(clients);
+        var clients = await SdkClients.RegisterAsync(options, options.Users);
+        try
+        {
+            return await MeasureAsync(clients);
+        }
+        finally
+        {
+            await SdkClients.DisposeAllAsync(clients);
+        }
+    }
+
+    private async Task<RunSummary> MeasureAsync(List<ParleyClient> clients)
+    {
         foreach (var client in clients)
         {
             client.MessageReceived += OnMessage;
@@ -48,40 +52,13 @@ public sealed class EndToEndPairs(BenchOptions options)
             var recipient = clients[(int)((k % pairs + (pairs / 2)) % pairs)];
             _ = SendAsync(sender, recipient.Number, string.Create(CultureInfo.InvariantCulture, $"{scheduled} {k} {padding}"));
         });
-        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent),
+        await Traffic.WaitUntilAsync(() => _sends.Outstanding == 0 && Interlocked.Read(ref _received) >= _sends.Sent,
             Traffic.DrainTimeout);
         var resources = measurement.Stop();
-        var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
-            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, resources, sendLag);
+        var summary = RunSummary.Create("pairs", options, total, _sends.Sent, _sends.Errors,
+            Interlocked.Read(ref _received), _sends.Sent, _latency.Summarize(), null, resources, sendLag);
         summary.Print();
         return summary;
-    }
-
-    private async Task<List<ParleyClient>> RegisterAsync()
-    {
-        var api = ParleyApi.ForServer(options.Server);
-        var outbox = new SmsOutbox(options.SmsOutbox);
-        using var gate = new SemaphoreSlim(options.RegistrationConcurrency);
-        var clients = await Task.WhenAll(Enumerable.Range(0, options.Users).Select(async _ =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                var number = BenchUser.RandomNumber();
-                var registration = await AccountRegistration.StartAsync(api, number);
-                await registration.VerifyAsync(await outbox.CodeForAsync(number));
-                var store = new InMemoryClientStore();
-                await registration.CreateAccountAsync(store, "bench", ClientOptions);
-                var client = await ParleyClient.OpenAsync(store, ClientOptions);
-                await client.ConnectAsync();
-                return client;
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-        return [.. clients];
     }
 
     private void OnMessage(StoredMessage message)
@@ -98,26 +75,6 @@ public sealed class EndToEndPairs(BenchOptions options)
         Interlocked.Increment(ref _received);
     }
 
-    private async Task SendAsync(ParleyClient sender, string recipientNumber, string text)
-    {
-        Interlocked.Increment(ref _outstanding);
-        try
-        {
-            await sender.SendTextAsync(recipientNumber, text);
-            Interlocked.Increment(ref _sent);
-        }
-        catch (Exception)
-        {
-            Interlocked.Increment(ref _sendErrors);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _outstanding);
-        }
-    }
-
-    private sealed class AsyncDisposables(IEnumerable<IAsyncDisposable> items) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await Task.WhenAll(items.Select(i => i.DisposeAsync().AsTask()));
-    }
+    private Task SendAsync(ParleyClient sender, string recipientNumber, string text) =>
+        _sends.TrackAsync(() => sender.SendTextAsync(recipientNumber, text));
 }

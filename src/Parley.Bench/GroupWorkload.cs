@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Parley.Client.Api;
@@ -14,13 +13,8 @@ namespace Parley.Bench;
 /// </summary>
 public sealed class GroupWorkload(BenchOptions options)
 {
-    private readonly LatencyRecorder _latency = new();
-    private readonly LatencyRecorder _lastRecipient = new();
-    private int[] _arrivals = [];
-    private long _sent;
-    private long _sendErrors;
-    private long _outstanding;
-    private long _received;
+    private readonly SendTracker _sends = new();
+    private readonly FanOutArrivals _arrivals = new(options.Members - 1);
 
     public async Task<RunSummary> RunAsync()
     {
@@ -30,7 +24,7 @@ public sealed class GroupWorkload(BenchOptions options)
         }
         if (options.EndToEnd)
         {
-            throw new ArgumentException("group --e2e is not implemented yet: the payloads are opaque (server cost only).");
+            return await new EndToEndGroups(options).RunAsync();
         }
         var groupCount = options.Users / options.Members;
         var users = await Provisioning.AccountsAsync(options, groupCount * options.Members);
@@ -50,7 +44,7 @@ public sealed class GroupWorkload(BenchOptions options)
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         var total = (long)(options.Rate * options.Seconds);
-        _arrivals = new int[total];
+        _arrivals.Expect(total);
         var expected = total * (options.Members - 1);
         var measurement = Measurement.Start(options.ServerPid);
         Console.WriteLine($"sending {total} group messages of {options.Payload} bytes at {options.Rate}/s for {options.Seconds} s ({expected} deliveries)");
@@ -61,14 +55,14 @@ public sealed class GroupWorkload(BenchOptions options)
             var sender = members[(int)(k / groups.Length % members.Count)];
             _ = SendAsync(sender, groupId, Traffic.Stamp(payload, scheduled, k));
         });
-        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent) * (options.Members - 1),
+        await Traffic.WaitUntilAsync(() => _sends.Outstanding == 0 && _arrivals.Received >= _sends.Sent * (options.Members - 1),
             Traffic.DrainTimeout);
         var resources = measurement.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
-        var sent = Interlocked.Read(ref _sent);
-        var summary = RunSummary.Create("group", options, total, sent, Interlocked.Read(ref _sendErrors), Interlocked.Read(ref _received),
-            sent * (options.Members - 1), _latency.Summarize(), _lastRecipient.Summarize(), resources, sendLag);
+        var sent = _sends.Sent;
+        var summary = RunSummary.Create("group", options, total, sent, _sends.Errors, _arrivals.Received,
+            sent * (options.Members - 1), _arrivals.Latency.Summarize(), _arrivals.LastRecipient.Summarize(), resources, sendLag);
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;
@@ -80,39 +74,18 @@ public sealed class GroupWorkload(BenchOptions options)
         {
             return;
         }
-        var micros = (long)Stopwatch.GetElapsedTime(scheduled).TotalMicroseconds;
-        _latency.Record(scheduled, micros);
-        Interlocked.Increment(ref _received);
-        if (Interlocked.Increment(ref _arrivals[sequence]) == options.Members - 1)
-        {
-            _lastRecipient.Record(scheduled, micros);
-        }
+        _arrivals.Record(scheduled, sequence);
     }
 
-    private async Task SendAsync(BenchUser sender, string groupId, byte[] content)
-    {
-        Interlocked.Increment(ref _outstanding);
-        try
+    private Task SendAsync(BenchUser sender, string groupId, byte[] content) =>
+        _sends.TrackAsync(() => sender.Connection!.RequestAsync(new ClientFrame
         {
-            var answer = await sender.Connection!.RequestAsync(new ClientFrame
+            SendGroup = new SendGroupMessage
             {
-                SendGroup = new SendGroupMessage
-                {
-                    GroupId = groupId,
-                    MessageId = UnsafeByteOperations.UnsafeWrap(RandomNumberGenerator.GetBytes(16)),
-                    ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                    Content = UnsafeByteOperations.UnsafeWrap(content),
-                },
-            });
-            Interlocked.Increment(ref _sent);
-        }
-        catch (Exception)
-        {
-            Interlocked.Increment(ref _sendErrors);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _outstanding);
-        }
-    }
+                GroupId = groupId,
+                MessageId = UnsafeByteOperations.UnsafeWrap(RandomNumberGenerator.GetBytes(16)),
+                ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                Content = UnsafeByteOperations.UnsafeWrap(content),
+            },
+        }));
 }

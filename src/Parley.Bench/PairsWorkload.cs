@@ -14,9 +14,7 @@ namespace Parley.Bench;
 public sealed class PairsWorkload(BenchOptions options)
 {
     private readonly LatencyRecorder _latency = new();
-    private long _sent;
-    private long _sendErrors;
-    private long _outstanding;
+    private readonly SendTracker _sends = new();
     private long _received;
     private long _receipted;
 
@@ -52,8 +50,8 @@ public sealed class PairsWorkload(BenchOptions options)
         var result = measurement.Stop();
         await stop.CancelAsync();
         await Task.WhenAll(receivers);
-        var summary = RunSummary.Create("pairs", options, total, Interlocked.Read(ref _sent), Interlocked.Read(ref _sendErrors),
-            Interlocked.Read(ref _received), Interlocked.Read(ref _sent), _latency.Summarize(), null, result, sendLag);
+        var summary = RunSummary.Create("pairs", options, total, _sends.Sent, _sends.Errors,
+            Interlocked.Read(ref _received), _sends.Sent, _latency.Summarize(), null, result, sendLag);
         if (options.TimelineMs > 0)
         {
             foreach (var line in _latency.Timeline(TimeSpan.FromMilliseconds(options.TimelineMs)))
@@ -75,17 +73,16 @@ public sealed class PairsWorkload(BenchOptions options)
             var recipient = users[(int)((k % users.Count + users.Count / 2) % users.Count)];
             _ = SendAsync(sender, recipient, Traffic.Stamp(payload, scheduled, firstSequence + k));
         });
-        await Traffic.WaitUntilAsync(() => Interlocked.Read(ref _outstanding) == 0 && Interlocked.Read(ref _received) >= Interlocked.Read(ref _sent)
+        await Traffic.WaitUntilAsync(() => _sends.Outstanding == 0 && Interlocked.Read(ref _received) >= _sends.Sent
             // The senders' delivery receipts are part of the work a delivery costs.
-            && Interlocked.Read(ref _receipted) >= Interlocked.Read(ref _sent),
+            && Interlocked.Read(ref _receipted) >= _sends.Sent,
             Traffic.DrainTimeout);
         return sendLag;
     }
 
     private void ResetCounters()
     {
-        Interlocked.Exchange(ref _sent, 0);
-        Interlocked.Exchange(ref _sendErrors, 0);
+        _sends.Reset();
         Interlocked.Exchange(ref _received, 0);
         Interlocked.Exchange(ref _receipted, 0);
         _latency.Clear();
@@ -105,28 +102,12 @@ public sealed class PairsWorkload(BenchOptions options)
         }
     }
 
-    private async Task SendAsync(BenchUser sender, BenchUser recipient, byte[] content)
-    {
-        Interlocked.Increment(ref _outstanding);
-        var message = new SendMessage
+    private Task SendAsync(BenchUser sender, BenchUser recipient, byte[] content) =>
+        _sends.TrackAsync(() => sender.Connection!.SendAsync(new SendMessage
         {
             DestinationAccount = recipient.Credentials.AccountId,
             MessageId = UnsafeByteOperations.UnsafeWrap(RandomNumberGenerator.GetBytes(16)),
             ClientTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             Ciphertexts = { new DeviceCiphertext { DeviceId = 1, RegistrationId = (uint)recipient.RegistrationId, Type = EnvelopeType.Ciphertext, Content = UnsafeByteOperations.UnsafeWrap(content) } },
-        };
-        try
-        {
-            await sender.Connection!.SendAsync(message);
-            Interlocked.Increment(ref _sent);
-        }
-        catch (Exception)
-        {
-            Interlocked.Increment(ref _sendErrors);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _outstanding);
-        }
-    }
+        }));
 }

@@ -46,6 +46,20 @@ public sealed class WorkloadSmokeTests(BenchServer fixture) : IClassFixture<Benc
     }
 
     [Fact]
+    public async Task Group_WithEndToEndEncryption_EveryOtherMemberDecryptsEveryMessage()
+    {
+        var summary = await new GroupWorkload(BenchOptions.Parse(fixture.Args("group", "--users", "6", "--members", "3", "--rate", "10", "--seconds", "1", "--e2e"))).RunAsync();
+
+        Assert.True(summary.E2e);
+        Assert.Equal(10, summary.Sent);
+        Assert.Equal(10 * 2, summary.Expected);
+        Assert.Equal(10 * 2, summary.Received);
+        Assert.Equal(0, summary.Lost);
+        Assert.NotNull(summary.LastRecipientMs);
+        Assert.True(summary.LastRecipientMs.Max >= summary.LatencyMs.P50);
+    }
+
+    [Fact]
     public async Task Idle_SpreadOverChildProcessesAndSourceAddresses_HoldsEveryConnection()
     {
         var summary = await new IdleWorkload(BenchOptions.Parse(fixture.Args("idle",
