@@ -49,9 +49,8 @@ public sealed class LatencyRecorder
         foreach (var group in samples.GroupBy(s => (s.Scheduled - start) / ticksPerSlice).OrderBy(g => g.Key))
         {
             var sorted = group.Select(s => s.Micros).Order().ToArray();
-            double At(double quantile) => sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))] / 1000.0;
             yield return FormattableString.Invariant(
-                $"{group.Key * slice.TotalSeconds,11:F2} {sorted.Length,10} {At(0.5),10:F2} {At(0.99),10:F2} {sorted[^1] / 1000.0,10:F2}");
+                $"{group.Key * slice.TotalSeconds,11:F2} {sorted.Length,10} {Percentile(sorted, 0.5),10:F2} {Percentile(sorted, 0.99),10:F2} {sorted[^1] / 1000.0,10:F2}");
         }
     }
 
@@ -63,9 +62,13 @@ public sealed class LatencyRecorder
             sorted = [.. _micros];
         }
         Array.Sort(sorted);
-        double At(double quantile) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))] / 1000.0;
+        double At(double quantile) => sorted.Length == 0 ? 0 : Percentile(sorted, quantile);
         return new LatencySummary(At(0.50), At(0.90), At(0.99), At(0.999), sorted.Length == 0 ? 0 : sorted[^1] / 1000.0);
     }
+
+    /// <summary>The <paramref name="quantile"/> of sorted, non-empty latencies (µs), in milliseconds.</summary>
+    private static double Percentile(long[] sorted, double quantile) =>
+        sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))] / 1000.0;
 }
 
 /// <summary>Latency percentiles in milliseconds.</summary>
