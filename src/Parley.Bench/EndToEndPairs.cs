@@ -57,6 +57,7 @@ public sealed class EndToEndPairs(BenchOptions options)
         var resources = measurement.Stop();
         var summary = RunSummary.Create("pairs", options, total, _sends.Sent, _sends.Errors,
             Interlocked.Read(ref _received), _sends.Sent, _latency.Summarize(), null, resources, sendLag);
+        _latency.PrintTimeline(options.TimelineMs);
         summary.Print();
         return summary;
     }

@@ -54,6 +54,19 @@ public sealed class LatencyRecorder
         }
     }
 
+    /// <summary>Prints <see cref="Timeline"/> in slices of <paramref name="sliceMs"/>; nothing when it is 0 (no --timeline).</summary>
+    public void PrintTimeline(int sliceMs)
+    {
+        if (sliceMs <= 0)
+        {
+            return;
+        }
+        foreach (var line in Timeline(TimeSpan.FromMilliseconds(sliceMs)))
+        {
+            Console.WriteLine(line);
+        }
+    }
+
     public LatencySummary Summarize()
     {
         long[] sorted;

@@ -52,13 +52,7 @@ public sealed class PairsWorkload(BenchOptions options)
         await Task.WhenAll(receivers);
         var summary = RunSummary.Create("pairs", options, total, _sends.Sent, _sends.Errors,
             Interlocked.Read(ref _received), _sends.Sent, _latency.Summarize(), null, result, sendLag);
-        if (options.TimelineMs > 0)
-        {
-            foreach (var line in _latency.Timeline(TimeSpan.FromMilliseconds(options.TimelineMs)))
-            {
-                Console.WriteLine(line);
-            }
-        }
+        _latency.PrintTimeline(options.TimelineMs);
         summary.Print();
         await Task.WhenAll(users.Select(u => u.Connection!.DisposeAsync().AsTask()));
         return summary;
